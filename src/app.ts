@@ -1,0 +1,52 @@
+/**
+ * Builds the Fastify app from its dependencies. The registration order below is the table of
+ * contents of the HTTP surface.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { type AuthenticationOptions, authenticate } from './http/authenticate.js';
+import { errors } from './http/errors.js';
+import { requestContext } from './http/request-context.js';
+import { healthRoutes } from './http/routes/health.js';
+import { identityRoutes } from './http/routes/identity.js';
+import { metricsRoutes } from './http/routes/metrics.js';
+import { openapiRoutes } from './http/routes/openapi.js';
+import { requestValidatorCompiler } from './http/validation.js';
+import type { Metrics } from './observability/metrics.js';
+import type { Policy } from './policy/enforcer.js';
+import type { Database } from './storage/schema.js';
+
+export interface AppDependencies {
+  readonly logger: Logger;
+  readonly db: Kysely<Database>;
+  readonly policy: Policy;
+  readonly metrics: Metrics;
+  readonly authentication: AuthenticationOptions;
+  readonly bodyLimitBytes: number;
+}
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(requestValidatorCompiler());
+  // Request bodies are JSON only; any other media type is answered 415.
+  app.removeContentTypeParser('text/plain');
+  app.decorate('policy', deps.policy);
+
+  await app.register(requestContext, { metrics: deps.metrics });
+  await app.register(errors);
+  await app.register(authenticate, deps.authentication);
+
+  await app.register(openapiRoutes);
+  await app.register(healthRoutes, { db: deps.db });
+  await app.register(metricsRoutes, { registry: deps.metrics.registry });
+  await app.register(identityRoutes);
+  return app;
+}

@@ -1,0 +1,12 @@
+import type { CliCommand } from './command.js';
+import { keygenCommand } from './keygen.js';
+import { migrateCommand } from './migrate.js';
+import { tokenCommand } from './token.js';
+
+export { UsageError } from './command.js';
+
+export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  token: tokenCommand,
+  migrate: migrateCommand,
+  keygen: keygenCommand,
+};

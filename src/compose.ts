@@ -1,0 +1,101 @@
+/**
+ * The composition root: from a Config, open the database, apply migrations, load keys and policy,
+ * and build the app. `close` releases everything in reverse order.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import type { TokenKeys } from './http/authenticate.js';
+import { JwksKeySource } from './http/jwks.js';
+import {
+  KeyFileError,
+  loadOrCreateDevelopmentSigningKey,
+  loadOrCreateDevelopmentTokenSecret,
+  readSigningKey,
+} from './keys/key-files.js';
+import { createMetrics } from './observability/metrics.js';
+import { casbinPolicy, createEnforcer, developmentAdminAssignments } from './policy/enforcer.js';
+import { type DatabaseHandle, openDatabase } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
+
+export interface Service {
+  readonly app: FastifyInstance;
+  readonly database: DatabaseHandle;
+  readonly metrics: ReturnType<typeof createMetrics>;
+  readonly signingKey: KeyObject;
+  close(): Promise<void>;
+}
+
+export async function loadTokenKeys(config: Config): Promise<TokenKeys> {
+  const verification = config.auth.verification;
+  switch (verification.kind) {
+    case 'development-secret':
+      return { kind: 'secret', secret: await loadOrCreateDevelopmentTokenSecret(config.dataDir) };
+    case 'public-key': {
+      let pem: string;
+      try {
+        pem = await readFile(verification.pemFile, 'utf8');
+      } catch {
+        throw new KeyFileError(verification.pemFile, 'cannot read the token verification key');
+      }
+      try {
+        return { kind: 'public-key', key: createPublicKey(pem) };
+      } catch {
+        throw new KeyFileError(verification.pemFile, 'not a PEM public key');
+      }
+    }
+    case 'jwks':
+      return { kind: 'jwks', source: new JwksKeySource({ url: verification.url }) };
+  }
+}
+
+/** The ledger's Ed25519 signing key: the configured file, or in development one kept under DATA_DIR. */
+export function loadSigningKey(config: Config): Promise<KeyObject> {
+  return config.ledger.signingKeyFile === undefined
+    ? loadOrCreateDevelopmentSigningKey(config.dataDir)
+    : readSigningKey(config.ledger.signingKeyFile);
+}
+
+export interface ComposeOptions {
+  /** An already open database (tests); otherwise opened from the config and closed with the service. */
+  readonly database?: DatabaseHandle;
+}
+
+export async function composeService(config: Config, logger: Logger, options: ComposeOptions = {}): Promise<Service> {
+  const signingKey = await loadSigningKey(config);
+  const database = options.database ?? (await openDatabase(config));
+  try {
+    if (config.migrateOnStart) {
+      const applied = await migrateToLatest(database.db);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+    const tokenKeys = await loadTokenKeys(config);
+    const assignments = config.mode === 'production' ? [] : developmentAdminAssignments();
+    const policy = casbinPolicy(await createEnforcer(assignments));
+    const metrics = createMetrics();
+    const app = await buildApp({
+      logger,
+      db: database.db,
+      policy,
+      metrics,
+      authentication: { keys: tokenKeys, ...config.auth },
+      bodyLimitBytes: config.bodyLimitBytes,
+    });
+    return {
+      app,
+      database,
+      metrics,
+      signingKey,
+      async close() {
+        await app.close();
+        if (options.database === undefined) await database.close();
+      },
+    };
+  } catch (error) {
+    if (options.database === undefined) await database.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The only reader of the environment. `loadConfig` validates every variable the service knows and
+ * returns a frozen Config; a bad value throws a ConfigError naming the variable.
+ */
+import path from 'node:path';
+
+export type Mode = 'development' | 'production' | 'test';
+
+/** How bearer tokens are verified. */
+export type TokenVerification =
+  | { readonly kind: 'development-secret' }
+  | { readonly kind: 'public-key'; readonly pemFile: string }
+  | { readonly kind: 'jwks'; readonly url: string };
+
+export interface Config {
+  readonly mode: Mode;
+  readonly host: string;
+  readonly port: number;
+  /** Unset: the embedded PGlite database under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  readonly migrateOnStart: boolean;
+  readonly shutdownTimeoutMs: number;
+  readonly ledger: {
+    readonly origin: string;
+    /** Unset in development: a key is generated under `dataDir`. */
+    readonly signingKeyFile: string | undefined;
+  };
+  readonly auth: {
+    readonly verification: TokenVerification;
+    readonly issuer: string | undefined;
+    readonly audience: string | undefined;
+    readonly unitClaim: string;
+    readonly clockSkewSeconds: number;
+  };
+  readonly metrics: {
+    /** Unset: /metrics is served on the main port to authorised callers only. */
+    readonly port: number | undefined;
+    readonly host: string;
+  };
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DEVELOPMENT_ISSUER = 'footage-warden-dev';
+const DEVELOPMENT_AUDIENCE = 'footage-warden';
+const ORIGIN_PATTERN = /^[\x21-\x7e]+$/;
+
+function text(env: Environment, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `expected ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+function port(env: Environment, name: string): number | undefined {
+  if (text(env, name) === undefined) return undefined;
+  return integer(env, name, 0, 1, 65535);
+}
+
+function boolean(env: Environment, name: string, fallback: boolean): boolean {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function mode(env: Environment): Mode {
+  const raw = text(env, 'NODE_ENV') ?? 'development';
+  if (raw === 'development' || raw === 'production' || raw === 'test') return raw;
+  throw new ConfigError('NODE_ENV', `expected development, production or test, got "${raw}"`);
+}
+
+function databaseUrl(env: Environment): string | undefined {
+  const raw = text(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'not a URL');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', 'expected a postgres:// or postgresql:// URL');
+  }
+  return raw;
+}
+
+function tokenVerification(env: Environment, currentMode: Mode): TokenVerification {
+  const pemFile = text(env, 'JWT_PUBLIC_KEY_FILE');
+  const jwksUrl = text(env, 'JWT_JWKS_URL');
+  if (pemFile !== undefined && jwksUrl !== undefined) {
+    throw new ConfigError('JWT_JWKS_URL', 'set either JWT_PUBLIC_KEY_FILE or JWT_JWKS_URL, not both');
+  }
+  if (pemFile !== undefined) return { kind: 'public-key', pemFile: path.resolve(pemFile) };
+  if (jwksUrl !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(jwksUrl);
+    } catch {
+      throw new ConfigError('JWT_JWKS_URL', 'not a URL');
+    }
+    if (parsed.protocol !== 'https:' && !(currentMode !== 'production' && parsed.protocol === 'http:')) {
+      throw new ConfigError('JWT_JWKS_URL', 'expected an https:// URL');
+    }
+    return { kind: 'jwks', url: parsed.toString() };
+  }
+  if (currentMode === 'production') {
+    throw new ConfigError('JWT_PUBLIC_KEY_FILE', 'production needs JWT_PUBLIC_KEY_FILE or JWT_JWKS_URL');
+  }
+  return { kind: 'development-secret' };
+}
+
+function required(env: Environment, name: string, why: string): string {
+  const value = text(env, name);
+  if (value === undefined) throw new ConfigError(name, why);
+  return value;
+}
+
+export function loadConfig(env: Environment): Config {
+  const currentMode = mode(env);
+  const production = currentMode === 'production';
+  const url = databaseUrl(env);
+  if (production && url === undefined) {
+    throw new ConfigError('DATABASE_URL', 'production needs a PostgreSQL server; the embedded database is for development');
+  }
+  const signingKeyFile = production
+    ? required(env, 'LEDGER_SIGNING_KEY_FILE', 'production needs the ledger signing key (footage-warden keygen)')
+    : text(env, 'LEDGER_SIGNING_KEY_FILE');
+  const verification = tokenVerification(env, currentMode);
+  const issuer = production
+    ? required(env, 'JWT_ISSUER', 'production needs the expected token issuer')
+    : (text(env, 'JWT_ISSUER') ?? DEVELOPMENT_ISSUER);
+  const audience = production
+    ? required(env, 'JWT_AUDIENCE', 'production needs the expected token audience')
+    : (text(env, 'JWT_AUDIENCE') ?? DEVELOPMENT_AUDIENCE);
+  const origin = text(env, 'LEDGER_ORIGIN') ?? 'footage-warden.example/ledger';
+  if (!ORIGIN_PATTERN.test(origin) || origin.includes('+')) {
+    throw new ConfigError('LEDGER_ORIGIN', 'expected printable ASCII without spaces or "+"');
+  }
+  const logLevel = text(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const unitClaim = text(env, 'JWT_UNIT_CLAIM') ?? 'unit';
+  if (!/^[A-Za-z_][A-Za-z0-9_.:-]*$/.test(unitClaim)) {
+    throw new ConfigError('JWT_UNIT_CLAIM', `not a claim name: "${unitClaim}"`);
+  }
+  const config: Config = {
+    mode: currentMode,
+    host: text(env, 'HOST') ?? '127.0.0.1',
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    databaseUrl: url,
+    dataDir: path.resolve(text(env, 'DATA_DIR') ?? 'data'),
+    logLevel,
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    migrateOnStart: boolean(env, 'MIGRATE_ON_START', true),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    ledger: { origin, signingKeyFile: signingKeyFile === undefined ? undefined : path.resolve(signingKeyFile) },
+    auth: {
+      verification,
+      issuer,
+      audience,
+      unitClaim,
+      clockSkewSeconds: integer(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+    },
+    metrics: { port: port(env, 'METRICS_PORT'), host: text(env, 'METRICS_HOST') ?? '127.0.0.1' },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') deepFreeze(child);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,117 @@
+/**
+ * Bearer-token authentication with @fastify/jwt. Every route requires a token unless its config says
+ * `public: true`. Algorithms are an allow-list fixed by the configured key: HS256 for the development
+ * secret, RS256, ES256 or EdDSA for a public key or a JWKS (never `none`, never HS with a public key).
+ */
+import type { KeyObject } from 'node:crypto';
+import jwt from '@fastify/jwt';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Caller } from '../domain/caller.js';
+import type { JwksKeySource } from './jwks.js';
+import { ProblemError } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route answers without a token. */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}
+
+export type TokenKeys =
+  | { readonly kind: 'secret'; readonly secret: Buffer }
+  | { readonly kind: 'public-key'; readonly key: KeyObject }
+  | { readonly kind: 'jwks'; readonly source: JwksKeySource };
+
+export interface AuthenticationOptions {
+  readonly keys: TokenKeys;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  readonly unitClaim: string;
+  readonly clockSkewSeconds: number;
+}
+
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+const MAX_CLAIM_LENGTH = 256;
+
+/** The one algorithm a public key may verify. */
+export function algorithmFor(key: KeyObject): string {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
+  throw new Error(`unsupported token key type ${key.asymmetricKeyType ?? 'unknown'}`);
+}
+
+function spki(key: KeyObject): string {
+  return key.export({ format: 'pem', type: 'spki' }).toString();
+}
+
+function jwtSecret(keys: TokenKeys) {
+  switch (keys.kind) {
+    case 'secret':
+      return keys.secret;
+    case 'public-key':
+      return { public: spki(keys.key) };
+    case 'jwks':
+      return {
+        public: async (_request: FastifyRequest, token: unknown) => {
+          const header = (token as { header?: { kid?: unknown; alg?: unknown } }).header ?? {};
+          if (typeof header.kid !== 'string') throw new ProblemError('unauthenticated', 'the token names no key');
+          const key = await keys.source.keyFor(header.kid);
+          if (key === undefined || algorithmFor(key) !== header.alg) {
+            throw new ProblemError('unauthenticated', 'the token is signed by an unknown key');
+          }
+          return spki(key);
+        },
+      };
+  }
+}
+
+function algorithms(keys: TokenKeys): string[] {
+  if (keys.kind === 'secret') return ['HS256'];
+  if (keys.kind === 'public-key') return [algorithmFor(keys.key)];
+  return ASYMMETRIC_ALGORITHMS;
+}
+
+function claim(payload: Record<string, unknown>, name: string): string | undefined {
+  const value = payload[name];
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH ? value : undefined;
+}
+
+async function authenticatePlugin(app: FastifyInstance, options: AuthenticationOptions): Promise<void> {
+  await app.register(jwt, {
+    // biome-ignore lint/suspicious/noExplicitAny: @fastify/jwt's Secret union does not name async public-key fetchers precisely.
+    secret: jwtSecret(options.keys) as any,
+    // The key fetcher needs the header (kid, alg), not only the payload.
+    decode: { complete: true },
+    verify: {
+      algorithms: algorithms(options.keys) as never,
+      ...(options.issuer === undefined ? {} : { allowedIss: options.issuer }),
+      ...(options.audience === undefined ? {} : { allowedAud: options.audience }),
+      requiredClaims: ['sub', 'exp'],
+      clockTolerance: options.clockSkewSeconds * 1000,
+    },
+  });
+  app.decorateRequest('caller', null as unknown as Caller);
+  app.addHook('onRequest', async (request) => {
+    if (request.is404 || request.routeOptions.config.public === true) return;
+    let payload: Record<string, unknown>;
+    try {
+      payload = await request.jwtVerify<Record<string, unknown>>();
+    } catch (error) {
+      request.log.info({ refusal: (error as { code?: string }).code ?? 'invalid' }, 'token refused');
+      throw new ProblemError('unauthenticated', 'a valid bearer token is required');
+    }
+    const subject = claim(payload, 'sub');
+    const unit = claim(payload, options.unitClaim);
+    if (subject === undefined || unit === undefined) {
+      throw new ProblemError('unauthenticated', `the token must carry the claims sub and ${options.unitClaim}`);
+    }
+    request.caller = { subject, unit };
+  });
+}
+
+export const authenticate = fp(authenticatePlugin, { name: 'authenticate', dependencies: ['errors'] });

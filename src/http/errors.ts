@@ -1,0 +1,131 @@
+/**
+ * The one mapper from errors to HTTP: every error becomes RFC 9457 problem+json. A 5xx answer never
+ * carries the error's own text; the log carries it, under the request id that `instance` names.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import {
+  type FieldError,
+  PROBLEM_STATUS,
+  PROBLEM_TITLES,
+  type Problem,
+  type ProblemCode,
+  ProblemError,
+  problemType,
+} from './problem.js';
+
+const FASTIFY_CODES: Readonly<Record<string, ProblemCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid-request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-request',
+  FST_ERR_BAD_URL: 'invalid-request',
+  FST_ERR_ASYNC_CONSTRAINT: 'invalid-request',
+};
+
+/** PostgreSQL and socket failures that mean "the database is not there right now". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+]);
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+function fieldErrors(location: string, issues: readonly ValidationIssue[]): FieldError[] {
+  return issues.map((issue) => {
+    let path = issue.instancePath ?? '';
+    const params = issue.params ?? {};
+    if (typeof params.missingProperty === 'string') path = `${path}/${params.missingProperty}`;
+    if (typeof params.additionalProperty === 'string') {
+      return { location, path: `${path}/${params.additionalProperty}`, message: 'is not a known field' };
+    }
+    return { location, path, message: issue.message ?? 'is not valid' };
+  });
+}
+
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error|pool (?:has been|is) (?:ended|closed)|Cannot use a pool after calling end/i.test(
+    message,
+  );
+}
+
+interface Classified {
+  code: ProblemCode;
+  detail: string;
+  errors?: readonly FieldError[];
+}
+
+function classify(error: FastifyError | ProblemError | Error): Classified {
+  if (error instanceof ProblemError) return { code: error.code, detail: error.detail, errors: error.errors };
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const location = fastifyError.validationContext ?? 'body';
+    const errors = fieldErrors(location, fastifyError.validation as ValidationIssue[]);
+    const first = errors[0];
+    return { code: 'invalid-request', detail: first ? `${location}${first.path}: ${first.message}` : error.message, errors };
+  }
+  const mapped = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
+  if (mapped !== undefined) return { code: mapped, detail: error.message };
+  if (typeof fastifyError.code === 'string' && fastifyError.code.startsWith('FST_JWT_')) {
+    return { code: 'unauthenticated', detail: 'a valid bearer token is required' };
+  }
+  if (isUnavailable(error)) return { code: 'unavailable', detail: 'the database is unavailable; nothing was recorded' };
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const known = (Object.keys(PROBLEM_STATUS) as ProblemCode[]).find((code) => PROBLEM_STATUS[code] === status);
+    return { code: known ?? 'invalid-request', detail: error.message };
+  }
+  return { code: 'internal', detail: 'an internal error occurred' };
+}
+
+export function problemFor(error: Error, requestId: string): Problem {
+  const { code, detail, errors } = classify(error);
+  const status = PROBLEM_STATUS[code];
+  return {
+    type: problemType(code),
+    title: PROBLEM_TITLES[code],
+    status,
+    code,
+    // classify() writes every 5xx detail itself, never from the error's own text.
+    detail,
+    instance: `urn:footage-warden:request:${requestId}`,
+    ...(errors === undefined ? {} : { errors }),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  if (problem.code === 'unauthenticated') reply.header('www-authenticate', 'Bearer');
+  return reply.code(problem.status).type('application/problem+json').send(problem);
+}
+
+async function errorsPlugin(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const problem = problemFor(error, request.id);
+    if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const error = new ProblemError('not-found', `no route ${request.method} ${request.url.split('?')[0]}`);
+    return sendProblem(reply, problemFor(error, request.id));
+  });
+}
+
+export const errors = fp(errorsPlugin, { name: 'errors' });

@@ -1,0 +1,23 @@
+/** Liveness and readiness, unauthenticated (for orchestrators and load balancers). */
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { checkReadiness } from '../../storage/readiness.js';
+import type { Database } from '../../storage/schema.js';
+import { ProblemError } from '../problem.js';
+
+const statusSchema = {
+  type: 'object',
+  properties: { status: { type: 'string' } },
+  required: ['status'],
+} as const;
+
+export async function healthRoutes(app: FastifyInstance, options: { db: Kysely<Database> }): Promise<void> {
+  app.get('/healthz', { config: { public: true }, schema: { response: { 200: statusSchema } } }, async () => ({
+    status: 'ok',
+  }));
+  app.get('/readyz', { config: { public: true }, schema: { response: { 200: statusSchema } } }, async () => {
+    const readiness = await checkReadiness(options.db);
+    if (!readiness.ready) throw new ProblemError('unavailable', readiness.reason);
+    return { status: 'ready' };
+  });
+}

@@ -1,0 +1,20 @@
+/** The hand-written contract at /openapi.yaml, and Swagger UI over it at /docs. */
+import { readFile } from 'node:fs/promises';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { parse } from 'yaml';
+import { packagePath } from '../../package-root.js';
+
+export const OPENAPI_FILE = packagePath('openapi.yaml');
+
+export async function openapiRoutes(app: FastifyInstance): Promise<void> {
+  const text = await readFile(OPENAPI_FILE, 'utf8');
+  // Documentation is public: every route registered in this context answers without a token.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), public: true };
+  });
+  app.get('/openapi.yaml', async (_request, reply) => reply.type('application/yaml; charset=utf-8').send(text));
+  await app.register(swagger, { mode: 'static', specification: { document: parse(text) } });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+}

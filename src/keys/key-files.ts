@@ -1,0 +1,80 @@
+/**
+ * Key material on disk: the ledger's Ed25519 signing key and, in development, the HS256 token
+ * secret. Development keys are created under DATA_DIR on first use (mode 0600) and reused.
+ */
+import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export class KeyFileError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'KeyFileError';
+  }
+}
+
+export function developmentSigningKeyFile(dataDir: string): string {
+  return path.join(dataDir, 'keys', 'ledger-signing-key.pem');
+}
+
+export function developmentTokenSecretFile(dataDir: string): string {
+  return path.join(dataDir, 'keys', 'token-secret');
+}
+
+/** A PKCS#8 PEM of a fresh Ed25519 key. */
+export function generateSigningKeyPem(): string {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+}
+
+export async function readSigningKey(file: string): Promise<KeyObject> {
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new KeyFileError(file, `cannot read the signing key (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    throw new KeyFileError(file, 'not a PEM private key');
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new KeyFileError(file, 'the ledger signing key must be Ed25519');
+  return key;
+}
+
+async function readOrCreate(file: string, create: () => string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const content = create();
+  try {
+    await writeFile(file, content, { mode: 0o600, flag: 'wx' });
+    return content;
+  } catch (error) {
+    // Another process created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFile(file, 'utf8');
+    throw error;
+  }
+}
+
+export async function loadOrCreateDevelopmentSigningKey(dataDir: string): Promise<KeyObject> {
+  const file = developmentSigningKeyFile(dataDir);
+  await readOrCreate(file, generateSigningKeyPem);
+  return readSigningKey(file);
+}
+
+export async function loadOrCreateDevelopmentTokenSecret(dataDir: string): Promise<Buffer> {
+  const file = developmentTokenSecretFile(dataDir);
+  const encoded = await readOrCreate(file, () => `${randomBytes(32).toString('base64url')}\n`);
+  const secret = Buffer.from(encoded.trim(), 'base64url');
+  if (secret.length < 32) throw new KeyFileError(file, 'the token secret must hold at least 32 bytes');
+  return secret;
+}

@@ -1,0 +1,118 @@
+/**
+ * C2SP signed-note with Ed25519 (signature type 0x01). Key ID = the first 4 bytes of
+ * SHA-256(name || 0x0A || 0x01 || public key); verifier key = name+hex(key ID)+base64(0x01 || key).
+ * A signature line is "— name base64(key ID || signature)" and signs the note text, which ends in a
+ * newline; the signature block follows one blank line.
+ */
+import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { sha256 } from './hashes.js';
+
+const ED25519 = 0x01;
+const SIGNATURE_PREFIX = '\u2014 ';
+const NAME_PATTERN = /^[\x21-\x7e]+$/;
+
+export interface VerifierKey {
+  readonly name: string;
+  readonly keyId: Buffer;
+  readonly publicKey: KeyObject;
+  /** The published text form: name+hex8+base64(0x01 || key). */
+  readonly text: string;
+}
+
+export class NoteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoteError';
+  }
+}
+
+export function isKeyName(name: string): boolean {
+  return NAME_PATTERN.test(name) && !name.includes('+');
+}
+
+function rawPublicKey(key: KeyObject): Buffer {
+  const jwk = key.export({ format: 'jwk' });
+  if (jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new NoteError('not an Ed25519 key');
+  return Buffer.from(jwk.x, 'base64url');
+}
+
+export function keyIdOf(name: string, raw: Uint8Array): Buffer {
+  return sha256(Buffer.from(`${name}\n`, 'utf8'), Buffer.from([ED25519]), raw).subarray(0, 4);
+}
+
+/** The verifier key of a private or public Ed25519 key under `name`. */
+export function verifierKeyFor(name: string, key: KeyObject): VerifierKey {
+  if (!isKeyName(name)) throw new NoteError('a key name is printable ASCII without spaces or "+"');
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  const raw = rawPublicKey(publicKey);
+  const keyId = keyIdOf(name, raw);
+  const text = `${name}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([ED25519]), raw]).toString('base64')}`;
+  return { name, keyId, publicKey, text };
+}
+
+export function parseVerifierKey(text: string): VerifierKey {
+  // The name and key ID hold no "+"; the base64 key may.
+  const trimmed = text.trim();
+  const first = trimmed.indexOf('+');
+  const second = trimmed.indexOf('+', first + 1);
+  if (first < 0 || second < 0) throw new NoteError('a verifier key is name+keyid+key');
+  const name = trimmed.slice(0, first);
+  const hexId = trimmed.slice(first + 1, second);
+  const encoded = trimmed.slice(second + 1);
+  if (!isKeyName(name)) throw new NoteError('the verifier key name is not valid');
+  if (!/^[0-9a-f]{8}$/.test(hexId)) throw new NoteError('the verifier key ID is not 8 hex digits');
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.length !== 33 || bytes[0] !== ED25519 || bytes.toString('base64') !== encoded) {
+    throw new NoteError('the verifier key is not an Ed25519 key');
+  }
+  const raw = bytes.subarray(1);
+  const keyId = keyIdOf(name, raw);
+  if (keyId.toString('hex') !== hexId) throw new NoteError('the verifier key ID does not match its key');
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+  return { name, keyId, publicKey, text: `${name}+${hexId}+${encoded}` };
+}
+
+/** Signs `text` (which must end in a newline) and returns the whole signed note. */
+export function signNote(text: string, name: string, privateKey: KeyObject): string {
+  if (!text.endsWith('\n')) throw new NoteError('note text must end with a newline');
+  const keyId = verifierKeyFor(name, privateKey).keyId;
+  const signature = sign(null, Buffer.from(text, 'utf8'), privateKey);
+  return `${text}\n${SIGNATURE_PREFIX}${name} ${Buffer.concat([keyId, signature]).toString('base64')}\n`;
+}
+
+export interface OpenedNote {
+  readonly text: string;
+  /** The known key whose signature verified. */
+  readonly key: VerifierKey;
+}
+
+const MAX_NOTE_BYTES = 1_000_000;
+
+/**
+ * Splits a signed note and verifies it against `keys`. Signatures by other keys (witness
+ * cosignatures) are ignored; at least one signature by a known key must verify, and none by a known
+ * key may fail.
+ */
+export function openNote(note: string, keys: readonly VerifierKey[]): OpenedNote {
+  if (note.length > MAX_NOTE_BYTES) throw new NoteError('the note is too large');
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n')) throw new NoteError('malformed note: no signature block');
+  const text = note.slice(0, split + 1);
+  const lines = note.slice(split + 2, -1).split('\n');
+  let verified: VerifierKey | undefined;
+  for (const line of lines) {
+    if (!line.startsWith(SIGNATURE_PREFIX)) throw new NoteError('malformed signature line');
+    const [name, encoded, extra] = line.slice(SIGNATURE_PREFIX.length).split(' ');
+    if (name === undefined || encoded === undefined || extra !== undefined) throw new NoteError('malformed signature line');
+    const blob = Buffer.from(encoded, 'base64');
+    if (blob.length < 5 || blob.toString('base64') !== encoded) throw new NoteError('malformed signature');
+    const key = keys.find((candidate) => candidate.name === name && candidate.keyId.equals(blob.subarray(0, 4)));
+    if (key === undefined) continue;
+    if (!verify(null, Buffer.from(text, 'utf8'), key.publicKey, blob.subarray(4))) {
+      throw new NoteError(`the signature by ${key.text} does not verify`);
+    }
+    verified ??= key;
+  }
+  if (verified === undefined) throw new NoteError('no signature by a known key');
+  return { text, key: verified };
+}

@@ -1,0 +1,39 @@
+/**
+ * Table types for Kysely. Ledger columns are typed `never` for update: no code path of the service
+ * can express an UPDATE of the ledger (the database refuses one too).
+ */
+import type { ColumnType } from 'kysely';
+
+/** Written once, read as T, never updated. pg returns int8 as a string. */
+type Frozen<Select, Insert = Select> = ColumnType<Select, Insert, never>;
+
+export interface LedgerEntriesTable {
+  seq: Frozen<string, number | string>;
+  time: Frozen<Date, Date | string>;
+  kind: Frozen<string>;
+  unit: Frozen<string | null, string | null>;
+  subject: Frozen<string | null, string | null>;
+  camera: Frozen<string | null, string | null>;
+  canonical: Frozen<Buffer, Uint8Array>;
+  leaf_hash: Frozen<Buffer, Uint8Array>;
+}
+
+export interface LedgerNodesTable {
+  level: Frozen<number>;
+  idx: Frozen<string, number | string>;
+  hash: Frozen<Buffer, Uint8Array>;
+}
+
+export interface LedgerCheckpointsTable {
+  tree_size: Frozen<string, number | string>;
+  root: Frozen<Buffer, Uint8Array>;
+  key_id: Frozen<string>;
+  note: Frozen<string>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface Database {
+  ledger_entries: LedgerEntriesTable;
+  ledger_nodes: LedgerNodesTable;
+  ledger_checkpoints: LedgerCheckpointsTable;
+}

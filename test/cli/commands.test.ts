@@ -1,0 +1,91 @@
+import { createPrivateKey } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import type { CliIo } from '../../src/cli/command.js';
+import { UsageError } from '../../src/cli/command.js';
+import { keygenCommand } from '../../src/cli/keygen.js';
+import { migrateCommand } from '../../src/cli/migrate.js';
+import { tokenCommand } from '../../src/cli/token.js';
+import { type Environment, loadConfig } from '../../src/config.js';
+import { parseVerifierKey } from '../../src/ledger/note.js';
+import { openTestDatabase } from '../helpers/database.js';
+import { startTestService } from '../helpers/service.js';
+
+function io(env: Environment): CliIo & { out: string; err: string } {
+  const captured = {
+    env,
+    out: '',
+    err: '',
+    stdout(text: string) {
+      captured.out += text;
+    },
+    stderr(text: string) {
+      captured.err += text;
+    },
+    loadConfig: () => loadConfig(env),
+  };
+  return captured;
+}
+
+t.test('token mints a development token that an authenticated route accepts', async (t) => {
+  const service = await startTestService();
+  t.teardown(() => service.close());
+  const cli = io({ NODE_ENV: 'test', DATA_DIR: service.dataDir });
+  t.equal(await tokenCommand.run(['--sub', 'admin', '--unit', 'dev', '--ttl', '15m'], cli), 0);
+  const response = await service.service.app.inject({
+    method: 'GET',
+    url: '/v1/me',
+    headers: { authorization: `Bearer ${cli.out.trim()}` },
+  });
+  t.equal(response.statusCode, 200);
+  t.equal(response.json().subject, 'admin');
+});
+
+t.test('token refuses bad arguments and production', async (t) => {
+  const cli = io({ NODE_ENV: 'test', DATA_DIR: os.tmpdir() });
+  await t.rejects(tokenCommand.run(['--unit', 'dev'], cli), UsageError);
+  await t.rejects(tokenCommand.run(['--sub', 'a', '--unit', 'dev', '--ttl', 'forever'], cli), UsageError);
+  await t.rejects(tokenCommand.run(['--sub', 'a', '--unit', 'dev', '--bogus'], cli));
+  const production = io({
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://db/x',
+    LEDGER_SIGNING_KEY_FILE: 'k.pem',
+    JWT_PUBLIC_KEY_FILE: 'p.pem',
+    JWT_ISSUER: 'i',
+    JWT_AUDIENCE: 'a',
+  });
+  await t.rejects(tokenCommand.run(['--sub', 'a', '--unit', 'dev'], production), /only in development/);
+});
+
+t.test('keygen writes an Ed25519 key with mode 0600, prints its verifier key, and never overwrites', async (t) => {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-keygen-'));
+  t.teardown(() => rm(directory, { recursive: true, force: true }));
+  const file = path.join(directory, 'ledger.pem');
+  const cli = io({});
+  t.equal(await keygenCommand.run(['--origin', 'warden.example/ledger', '--out', file], cli), 0);
+  t.equal((await stat(file)).mode & 0o777, 0o600);
+  t.equal(createPrivateKey(await readFile(file, 'utf8')).asymmetricKeyType, 'ed25519');
+  const verifier = parseVerifierKey(/verifier key: (\S+)/.exec(cli.err)?.[1] ?? '');
+  t.equal(verifier.name, 'warden.example/ledger');
+  await t.rejects(keygenCommand.run(['--origin', 'warden.example/ledger', '--out', file], io({})), /refusing to overwrite/);
+  await t.rejects(keygenCommand.run(['--origin', 'bad+name'], io({})), UsageError);
+});
+
+t.test('migrate applies pending migrations once', async (t) => {
+  const database = await openTestDatabase();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-migrate-'));
+  t.teardown(async () => {
+    await database.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const env = { NODE_ENV: 'test', DATA_DIR: dataDir, ...(database.url === undefined ? {} : { DATABASE_URL: database.url }) };
+  const first = io(env);
+  t.equal(await migrateCommand.run([], first), 0);
+  t.match(first.out, database.url === undefined ? /^applied: 2026-/ : /^no pending migrations/);
+  const second = io(env);
+  t.equal(await migrateCommand.run([], second), 0);
+  t.equal(second.out, 'no pending migrations\n');
+  await t.rejects(migrateCommand.run(['extra'], io(env)), UsageError);
+});

@@ -1,0 +1,64 @@
+import t from 'tap';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+t.test('an empty environment gives a development configuration on 127.0.0.1:3000', async (t) => {
+  const config = loadConfig({});
+  t.equal(config.mode, 'development');
+  t.equal(config.host, '127.0.0.1');
+  t.equal(config.port, 3000);
+  t.equal(config.databaseUrl, undefined);
+  t.equal(config.auth.verification.kind, 'development-secret');
+  t.equal(config.auth.unitClaim, 'unit');
+  t.ok(Object.isFrozen(config) && Object.isFrozen(config.auth), 'the configuration is frozen');
+});
+
+t.test('a bad value names its variable', async (t) => {
+  t.equal(configError({ PORT: 'eighty' }).variable, 'PORT');
+  t.equal(configError({ PORT: '70000' }).variable, 'PORT');
+  t.equal(configError({ NODE_ENV: 'staging' }).variable, 'NODE_ENV');
+  t.equal(configError({ DATABASE_URL: 'mysql://x/y' }).variable, 'DATABASE_URL');
+  t.equal(configError({ DATABASE_URL: 'not a url' }).variable, 'DATABASE_URL');
+  t.equal(configError({ LOG_LEVEL: 'loud' }).variable, 'LOG_LEVEL');
+  t.equal(configError({ MIGRATE_ON_START: 'maybe' }).variable, 'MIGRATE_ON_START');
+  t.equal(configError({ LEDGER_ORIGIN: 'has space' }).variable, 'LEDGER_ORIGIN');
+  t.equal(configError({ JWT_UNIT_CLAIM: 'bad claim' }).variable, 'JWT_UNIT_CLAIM');
+  t.equal(configError({ JWT_JWKS_URL: 'ftp://idp/jwks' }).variable, 'JWT_JWKS_URL');
+  t.equal(configError({ JWT_JWKS_URL: 'https://idp/jwks', JWT_PUBLIC_KEY_FILE: 'k.pem' }).variable, 'JWT_JWKS_URL');
+  t.equal(configError({ METRICS_PORT: '0' }).variable, 'METRICS_PORT');
+});
+
+t.test('production refuses to start without a database, keys and token settings', async (t) => {
+  const complete = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://db/warden',
+    LEDGER_SIGNING_KEY_FILE: '/etc/warden/ledger.pem',
+    JWT_JWKS_URL: 'https://idp.example/jwks.json',
+    JWT_ISSUER: 'https://idp.example',
+    JWT_AUDIENCE: 'footage-warden',
+  };
+  t.equal(loadConfig(complete).mode, 'production');
+  for (const missing of ['DATABASE_URL', 'LEDGER_SIGNING_KEY_FILE', 'JWT_ISSUER', 'JWT_AUDIENCE']) {
+    const env: Record<string, string> = { ...complete };
+    delete env[missing];
+    t.equal(configError(env).variable, missing, `without ${missing}`);
+  }
+  const { JWT_JWKS_URL: _, ...withoutVerification } = complete;
+  t.equal(configError(withoutVerification).variable, 'JWT_PUBLIC_KEY_FILE');
+  t.equal(configError({ ...complete, JWT_JWKS_URL: 'http://idp.example/jwks.json' }).variable, 'JWT_JWKS_URL');
+});
+
+t.test('development defaults the issuer and audience that development tokens carry', async (t) => {
+  const config = loadConfig({ JWT_AUDIENCE: 'other' });
+  t.equal(config.auth.issuer, 'footage-warden-dev');
+  t.equal(config.auth.audience, 'other');
+});

@@ -1,0 +1,57 @@
+/** A composed service on a fresh test database, with its log lines captured. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { composeService, type Service } from '../../src/compose.js';
+import { type Environment, loadConfig } from '../../src/config.js';
+import { mintDevelopmentToken } from '../../src/keys/development-token.js';
+import { loadOrCreateDevelopmentTokenSecret } from '../../src/keys/key-files.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { openTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestService {
+  readonly service: Service;
+  readonly database: TestDatabase;
+  readonly dataDir: string;
+  readonly logs: string[];
+  /** A development token for `subject` of `unit`. */
+  token(subject: string, unit: string, ttlSeconds?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestService(env: Environment = {}): Promise<TestService> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-test-'));
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(chunk.toString());
+      callback();
+    },
+  });
+  const database = await openTestDatabase();
+  const service = await composeService(config, createLogger(config.logLevel, sink), { database: database.handle });
+  return {
+    service,
+    database,
+    dataDir,
+    logs,
+    async token(subject, unit, ttlSeconds = 600) {
+      const secret = await loadOrCreateDevelopmentTokenSecret(dataDir);
+      return mintDevelopmentToken(secret, {
+        subject,
+        unit,
+        ttlSeconds,
+        issuer: config.auth.issuer,
+        audience: config.auth.audience,
+        unitClaim: config.auth.unitClaim,
+      });
+    },
+    async close() {
+      await service.close();
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
