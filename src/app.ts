@@ -11,11 +11,18 @@ import { errors } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
 import { healthRoutes } from './http/routes/health.js';
 import { identityRoutes } from './http/routes/identity.js';
+import { ledgerAuditRoutes } from './http/routes/ledger-audit.js';
+import { ledgerEntryRoutes } from './http/routes/ledger-entries.js';
+import { ledgerEventRoutes } from './http/routes/ledger-events.js';
+import { ledgerPublicRoutes } from './http/routes/ledger-public.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { openapiRoutes } from './http/routes/openapi.js';
 import { requestValidatorCompiler } from './http/validation.js';
+import type { VerifierKey } from './ledger/note.js';
+import type { LedgerMetrics } from './observability/ledger-metrics.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Policy } from './policy/enforcer.js';
+import type { LedgerAppender } from './storage/ledger-appender.js';
 import type { Database } from './storage/schema.js';
 
 export interface AppDependencies {
@@ -25,6 +32,15 @@ export interface AppDependencies {
   readonly metrics: Metrics;
   readonly authentication: AuthenticationOptions;
   readonly bodyLimitBytes: number;
+  readonly ledger: {
+    readonly appender: LedgerAppender;
+    readonly origin: string;
+    /** The key signing checkpoints now. */
+    readonly verifierKey: VerifierKey;
+    /** Every key this log's checkpoints may be signed by: the current one and retired ones. */
+    readonly trustedKeys: VerifierKey[];
+    readonly metrics: LedgerMetrics;
+  };
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -48,5 +64,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes, { db: deps.db });
   await app.register(metricsRoutes, { registry: deps.metrics.registry });
   await app.register(identityRoutes);
+
+  const ledger = {
+    db: deps.db,
+    appender: deps.ledger.appender,
+    origin: deps.ledger.origin,
+    verifierKey: deps.ledger.verifierKey,
+  };
+  await app.register(ledgerPublicRoutes, ledger);
+  await app.register(ledgerEntryRoutes, ledger);
+  await app.register(ledgerEventRoutes, ledger);
+  await app.register(ledgerAuditRoutes, {
+    ...ledger,
+    trustedKeys: deps.ledger.trustedKeys,
+    onVerified: (result) => deps.ledger.metrics.verified(result),
+  });
   return app;
 }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import type { TokenKeys } from './http/authenticate.js';
 import { JwksKeySource } from './http/jwks.js';
 import {
@@ -16,9 +16,13 @@ import {
   loadOrCreateDevelopmentTokenSecret,
   readSigningKey,
 } from './keys/key-files.js';
+import { parseVerifierKey, verifierKeyFor } from './ledger/note.js';
+import { createLedgerMetrics } from './observability/ledger-metrics.js';
 import { createMetrics } from './observability/metrics.js';
 import { casbinPolicy, createEnforcer, developmentAdminAssignments } from './policy/enforcer.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
+import { LedgerAppender } from './storage/ledger-appender.js';
+import { latestCheckpoint } from './storage/ledger-repository.js';
 import { migrateToLatest } from './storage/migrate.js';
 
 export interface Service {
@@ -26,6 +30,7 @@ export interface Service {
   readonly database: DatabaseHandle;
   readonly metrics: ReturnType<typeof createMetrics>;
   readonly signingKey: KeyObject;
+  readonly appender: LedgerAppender;
   close(): Promise<void>;
 }
 
@@ -76,6 +81,16 @@ export async function composeService(config: Config, logger: Logger, options: Co
     const assignments = config.mode === 'production' ? [] : developmentAdminAssignments();
     const policy = casbinPolicy(await createEnforcer(assignments));
     const metrics = createMetrics();
+    const ledgerMetrics = createLedgerMetrics(metrics.registry, async () => (await latestCheckpoint(database.db))?.createdAt);
+    const verifierKey = verifierKeyFor(config.ledger.origin, signingKey);
+    const retired = config.ledger.trustedKeys.map((text) => {
+      try {
+        return parseVerifierKey(text);
+      } catch (error) {
+        throw new ConfigError('LEDGER_TRUSTED_KEYS', (error as Error).message);
+      }
+    });
+    const appender = new LedgerAppender({ db: database.db, origin: config.ledger.origin, signingKey, observer: ledgerMetrics });
     const app = await buildApp({
       logger,
       db: database.db,
@@ -83,14 +98,23 @@ export async function composeService(config: Config, logger: Logger, options: Co
       metrics,
       authentication: { keys: tokenKeys, ...config.auth },
       bodyLimitBytes: config.bodyLimitBytes,
+      ledger: {
+        appender,
+        origin: config.ledger.origin,
+        verifierKey,
+        trustedKeys: [verifierKey, ...retired.filter((key) => key.text !== verifierKey.text)],
+        metrics: ledgerMetrics,
+      },
     });
     return {
       app,
       database,
       metrics,
       signingKey,
+      appender,
       async close() {
         await app.close();
+        await appender.close();
         if (options.database === undefined) await database.close();
       },
     };

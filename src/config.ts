@@ -27,6 +27,8 @@ export interface Config {
     readonly origin: string;
     /** Unset in development: a key is generated under `dataDir`. */
     readonly signingKeyFile: string | undefined;
+    /** Verifier keys of retired signing keys, still trusted for the checkpoints they signed. */
+    readonly trustedKeys: readonly string[];
   };
   readonly auth: {
     readonly verification: TokenVerification;
@@ -134,6 +136,22 @@ function tokenVerification(env: Environment, currentMode: Mode): TokenVerificati
   return { kind: 'development-secret' };
 }
 
+/** LEDGER_TRUSTED_KEYS: comma-separated verifier keys (name+hex8+base64) of this log's origin. */
+function trustedKeys(env: Environment, origin: string): string[] {
+  const raw = text(env, 'LEDGER_TRUSTED_KEYS');
+  if (raw === undefined) return [];
+  const keys = raw
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  for (const key of keys) {
+    if (!/^[\x21-\x7e]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/.test(key) || !key.startsWith(`${origin}+`)) {
+      throw new ConfigError('LEDGER_TRUSTED_KEYS', `not a verifier key of origin ${origin}: "${key}"`);
+    }
+  }
+  return keys;
+}
+
 function required(env: Environment, name: string, why: string): string {
   const value = text(env, name);
   if (value === undefined) throw new ConfigError(name, why);
@@ -179,7 +197,11 @@ export function loadConfig(env: Environment): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     migrateOnStart: boolean(env, 'MIGRATE_ON_START', true),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    ledger: { origin, signingKeyFile: signingKeyFile === undefined ? undefined : path.resolve(signingKeyFile) },
+    ledger: {
+      origin,
+      signingKeyFile: signingKeyFile === undefined ? undefined : path.resolve(signingKeyFile),
+      trustedKeys: trustedKeys(env, origin),
+    },
     auth: {
       verification,
       issuer,

@@ -2,6 +2,7 @@ import type { CliCommand } from './command.js';
 import { keygenCommand } from './keygen.js';
 import { migrateCommand } from './migrate.js';
 import { tokenCommand } from './token.js';
+import { verifyCommand } from './verify.js';
 
 export { UsageError } from './command.js';
 
@@ -9,4 +10,5 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   token: tokenCommand,
   migrate: migrateCommand,
   keygen: keygenCommand,
+  verify: verifyCommand,
 };

@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { LedgerUnavailableError } from '../storage/ledger-appender.js';
 import {
   type FieldError,
   PROBLEM_STATUS,
@@ -75,6 +76,9 @@ interface Classified {
 
 function classify(error: FastifyError | ProblemError | Error): Classified {
   if (error instanceof ProblemError) return { code: error.code, detail: error.detail, errors: error.errors };
+  if (error instanceof LedgerUnavailableError) {
+    return { code: 'unavailable', detail: 'the ledger cannot be written; nothing was recorded or allowed' };
+  }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const location = fastifyError.validationContext ?? 'body';

@@ -24,11 +24,30 @@ export interface PostgresOptions {
   readonly maxConnections?: number;
 }
 
+/**
+ * int8 is read as a JavaScript number: ledger sequence numbers and tree sizes stay far below 2^53, and
+ * a value beyond it fails loudly rather than rounding.
+ */
+const INT8_OID = 20;
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') {
+      return (text: string) => {
+        const value = Number(text);
+        if (!Number.isSafeInteger(value)) throw new RangeError(`int8 ${text} exceeds 2^53`);
+        return value;
+      };
+    }
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
 export function openPostgresDatabase(options: PostgresOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 5_000,
+    types,
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
@@ -38,7 +57,7 @@ export function openPostgresDatabase(options: PostgresOptions): DatabaseHandle {
 
 /** Wraps an open PGlite; closing the handle closes the PGlite too. */
 export function wrapEmbeddedDatabase(pglite: PGlite): DatabaseHandle {
-  const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
+  const pool = new pg.Pool({ ...(createPgConfig(pglite) as unknown as pg.PoolConfig), types });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -4,11 +4,11 @@
  */
 import type { ColumnType } from 'kysely';
 
-/** Written once, read as T, never updated. pg returns int8 as a string. */
+/** Written once, read as T, never updated. int8 is read as a number (storage/database.ts). */
 type Frozen<Select, Insert = Select> = ColumnType<Select, Insert, never>;
 
 export interface LedgerEntriesTable {
-  seq: Frozen<string, number | string>;
+  seq: Frozen<number>;
   time: Frozen<Date, Date | string>;
   kind: Frozen<string>;
   unit: Frozen<string | null, string | null>;
@@ -20,12 +20,12 @@ export interface LedgerEntriesTable {
 
 export interface LedgerNodesTable {
   level: Frozen<number>;
-  idx: Frozen<string, number | string>;
+  idx: Frozen<number>;
   hash: Frozen<Buffer, Uint8Array>;
 }
 
 export interface LedgerCheckpointsTable {
-  tree_size: Frozen<string, number | string>;
+  tree_size: Frozen<number>;
   root: Frozen<Buffer, Uint8Array>;
   key_id: Frozen<string>;
   note: Frozen<string>;

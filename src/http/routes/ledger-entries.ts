@@ -1,0 +1,136 @@
+/** Reading entries, their proofs and receipts (ledger:read). */
+import type { FastifyInstance } from 'fastify';
+import { decodeEntry } from '../../ledger/entry.js';
+import { formatProofFile } from '../../ledger/proof-file.js';
+import { consistencyProof, inclusionProof } from '../../storage/ledger-proofs.js';
+import { checkpointCovering, type EntryRow, entryAt, listEntries, treeSize } from '../../storage/ledger-repository.js';
+import { authorize } from '../authorize.js';
+import { invalidField, ProblemError } from '../problem.js';
+import type { LedgerRouteOptions } from './ledger-options.js';
+
+const SEQ = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const SIZE = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
+const FILTER_TEXT = { type: 'string', minLength: 1, maxLength: 256 } as const;
+
+function present(row: EntryRow) {
+  return {
+    seq: row.seq,
+    entry: decodeEntry(row.canonical),
+    canonical: row.canonical.toString('base64'),
+    leaf_hash: row.leafHash.toString('hex'),
+  };
+}
+
+export async function ledgerEntryRoutes(app: FastifyInstance, options: LedgerRouteOptions): Promise<void> {
+  const { db } = options;
+  const guard = authorize('ledger', 'read');
+
+  async function requireEntry(seq: number): Promise<EntryRow> {
+    const row = await entryAt(db, seq);
+    if (row === undefined) throw new ProblemError('not-found', `no entry ${seq} in the log`);
+    return row;
+  }
+
+  async function requireTreeSize(size: number, parameter: string): Promise<void> {
+    const current = await treeSize(db);
+    if (size > current) throw new ProblemError('not-found', `${parameter}: the log holds ${current} entries, not ${size}`);
+  }
+
+  app.get<{ Params: { seq: number } }>(
+    '/v1/ledger/entries/:seq',
+    { preHandler: guard, schema: { params: { type: 'object', properties: { seq: SEQ }, required: ['seq'] } } },
+    async (request) => present(await requireEntry(request.params.seq)),
+  );
+
+  app.get<{ Querystring: { from: number; limit: number; kind?: string; camera?: string; subject?: string; unit?: string } }>(
+    '/v1/ledger/entries',
+    {
+      preHandler: guard,
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            from: { ...SEQ, default: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            kind: FILTER_TEXT,
+            camera: FILTER_TEXT,
+            subject: FILTER_TEXT,
+            unit: FILTER_TEXT,
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { from, limit, ...filters } = request.query;
+      const rows = await listEntries(db, { from, limit: limit + 1, ...filters });
+      const page = rows.slice(0, limit);
+      return { items: page.map(present), next: rows.length > limit ? (rows[limit] as EntryRow).seq : null };
+    },
+  );
+
+  app.get<{ Params: { seq: number } }>(
+    '/v1/ledger/entries/:seq/receipt',
+    { preHandler: guard, schema: { params: { type: 'object', properties: { seq: SEQ }, required: ['seq'] } } },
+    async (request, reply) => {
+      const row = await requireEntry(request.params.seq);
+      const checkpoint = await checkpointCovering(db, row.seq + 1);
+      if (checkpoint === undefined) throw new ProblemError('not-found', `no checkpoint covers entry ${row.seq} yet`);
+      const hashes = await inclusionProof(db, row.seq, checkpoint.treeSize);
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('content-disposition', `attachment; filename="entry-${row.seq}.tlog-proof"`)
+        .send(formatProofFile({ index: row.seq, hashes, extra: row.canonical, checkpoint: checkpoint.note }));
+    },
+  );
+
+  app.get<{ Querystring: { seq: number; tree_size: number } }>(
+    '/v1/ledger/proofs/inclusion',
+    {
+      preHandler: guard,
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['seq', 'tree_size'],
+          properties: { seq: SEQ, tree_size: SIZE },
+        },
+      },
+    },
+    async (request) => {
+      const { seq, tree_size: size } = request.query;
+      if (seq >= size) throw invalidField('querystring', '/seq', 'must be less than tree_size');
+      await requireTreeSize(size, 'tree_size');
+      const row = await requireEntry(seq);
+      const hashes = await inclusionProof(db, seq, size);
+      return {
+        seq,
+        tree_size: size,
+        leaf_hash: row.leafHash.toString('hex'),
+        hashes: hashes.map((hash) => hash.toString('hex')),
+      };
+    },
+  );
+
+  app.get<{ Querystring: { from: number; to: number } }>(
+    '/v1/ledger/proofs/consistency',
+    {
+      preHandler: guard,
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['from', 'to'],
+          properties: { from: SIZE, to: SIZE },
+        },
+      },
+    },
+    async (request) => {
+      const { from, to } = request.query;
+      if (from > to) throw invalidField('querystring', '/from', 'must not exceed to');
+      await requireTreeSize(to, 'to');
+      const hashes = await consistencyProof(db, from, to);
+      return { from, to, hashes: hashes.map((hash) => hash.toString('hex')) };
+    },
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * Ledger entries: JSON objects {v, seq, time, kind, actor, payload, prev} whose exact bytes are their
+ * RFC 8785 canonical form. `prev` is the leaf hash of entry seq-1 in lowercase hex (64 zeros for
+ * entry 0), which binds the hash chain to the Merkle tree over the same leaves.
+ */
+import { CanonicalJsonError, canonicalBytes } from './canonical-json.js';
+import { leafHash, ZERO_HASH_HEX } from './hashes.js';
+
+export const ENTRY_VERSION = 1;
+
+export interface EntryActor {
+  readonly unit: string | null;
+  readonly subject: string | null;
+  readonly [field: string]: unknown;
+}
+
+/** What a writer supplies; seq and prev are assigned under the append lock. */
+export interface EntryDraft {
+  readonly kind: string;
+  readonly time: string;
+  readonly actor: EntryActor;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+export interface Entry extends EntryDraft {
+  readonly v: typeof ENTRY_VERSION;
+  readonly seq: number;
+  readonly prev: string;
+}
+
+export interface EncodedEntry {
+  readonly entry: Entry;
+  readonly bytes: Buffer;
+  readonly leaf: Buffer;
+}
+
+export class EntryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EntryError';
+  }
+}
+
+export const KIND_PATTERN = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
+export const TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const MAX_ENTRY_BYTES = 64 * 1024;
+
+export function entryTime(date: Date): string {
+  return date.toISOString();
+}
+
+export function encodeEntry(draft: EntryDraft, seq: number, prev: Buffer | undefined): EncodedEntry {
+  const entry: Entry = {
+    v: ENTRY_VERSION,
+    seq,
+    time: draft.time,
+    kind: draft.kind,
+    actor: draft.actor,
+    payload: draft.payload,
+    prev: prev === undefined ? ZERO_HASH_HEX : prev.toString('hex'),
+  };
+  checkEntry(entry);
+  const bytes = canonicalBytes(entry);
+  if (bytes.length > MAX_ENTRY_BYTES) throw new EntryError(`an entry may hold at most ${MAX_ENTRY_BYTES} bytes`);
+  return { entry, bytes, leaf: leafHash(bytes) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function checkEntry(value: unknown): asserts value is Entry {
+  if (!isRecord(value)) throw new EntryError('an entry is a JSON object');
+  const keys = Object.keys(value).sort().join(',');
+  if (keys !== 'actor,kind,payload,prev,seq,time,v') throw new EntryError(`unexpected entry members: ${keys}`);
+  if (value.v !== ENTRY_VERSION) throw new EntryError(`unknown entry version ${String(value.v)}`);
+  if (!Number.isSafeInteger(value.seq) || (value.seq as number) < 0) throw new EntryError('seq is not a non-negative integer');
+  if (typeof value.time !== 'string' || !TIME_PATTERN.test(value.time) || Number.isNaN(Date.parse(value.time))) {
+    throw new EntryError('time is not an RFC 3339 UTC time with milliseconds');
+  }
+  if (typeof value.kind !== 'string' || !KIND_PATTERN.test(value.kind))
+    throw new EntryError('kind is not a dotted lowercase name');
+  if (!isRecord(value.actor)) throw new EntryError('actor is not an object');
+  for (const member of ['unit', 'subject']) {
+    const field = value.actor[member];
+    if (field !== null && typeof field !== 'string') throw new EntryError(`actor.${member} is not a string or null`);
+  }
+  if (!isRecord(value.payload)) throw new EntryError('payload is not an object');
+  if (typeof value.prev !== 'string' || !HEX64.test(value.prev)) throw new EntryError('prev is not 64 lowercase hex digits');
+}
+
+/**
+ * Parses stored or exported entry bytes. They must be an entry in exactly its canonical form: any
+ * other spelling of the same JSON is refused, so the bytes and the meaning cannot drift apart.
+ */
+export function decodeEntry(bytes: Uint8Array): Entry {
+  if (bytes.length > MAX_ENTRY_BYTES) throw new EntryError('the entry is too large');
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    throw new EntryError('the entry bytes are not JSON');
+  }
+  checkEntry(value);
+  let canonical: Buffer;
+  try {
+    canonical = canonicalBytes(value);
+  } catch (error) {
+    throw new EntryError(error instanceof CanonicalJsonError ? error.message : 'the entry cannot be canonicalised');
+  }
+  if (!canonical.equals(Buffer.from(bytes))) throw new EntryError('the entry bytes are not in RFC 8785 canonical form');
+  return value;
+}

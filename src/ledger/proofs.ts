@@ -1,0 +1,92 @@
+/** Verification of RFC 9162 inclusion (§2.1.3.2) and consistency (§2.1.4.2) proofs. */
+import { hashesEqual, nodeHash } from './hashes.js';
+
+const isOdd = (value: number) => value % 2 === 1;
+const half = (value: number) => Math.floor(value / 2);
+
+function isPowerOfTwo(value: number): boolean {
+  let power = 1;
+  while (power < value) power *= 2;
+  return power === value;
+}
+
+/** The root that `path` proves for `leaf` at `index` in a tree of `size`, or undefined if malformed. */
+export function rootFromInclusionProof(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  path: readonly Uint8Array[],
+): Buffer | undefined {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return undefined;
+  let fn = index;
+  let sn = size - 1;
+  let r: Buffer = Buffer.from(leaf);
+  for (const p of path) {
+    if (sn === 0) return undefined;
+    if (isOdd(fn) || fn === sn) {
+      r = nodeHash(p, r);
+      if (!isOdd(fn)) {
+        while (!isOdd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 ? r : undefined;
+}
+
+export function verifyInclusion(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  path: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
+  const computed = rootFromInclusionProof(index, size, leaf, path);
+  return computed !== undefined && hashesEqual(computed, root);
+}
+
+/** Whether `path` proves the tree of size `first` with root `firstRoot` a prefix of `second`/`secondRoot`. */
+export function verifyConsistency(
+  first: number,
+  second: number,
+  firstRoot: Uint8Array,
+  secondRoot: Uint8Array,
+  path: readonly Uint8Array[],
+): boolean {
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 1 || first > second) return false;
+  if (first === second) return path.length === 0 && hashesEqual(firstRoot, secondRoot);
+  if (path.length === 0) return false;
+  const hashes = isPowerOfTwo(first) ? [firstRoot, ...path] : [...path];
+  let fn = first - 1;
+  let sn = second - 1;
+  while (isOdd(fn)) {
+    fn = half(fn);
+    sn = half(sn);
+  }
+  let fr: Buffer = Buffer.from(hashes[0] as Uint8Array);
+  let sr: Buffer = Buffer.from(hashes[0] as Uint8Array);
+  for (const c of hashes.slice(1)) {
+    if (sn === 0) return false;
+    if (isOdd(fn) || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (!isOdd(fn)) {
+        while (!isOdd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 && hashesEqual(fr, firstRoot) && hashesEqual(sr, secondRoot);
+}

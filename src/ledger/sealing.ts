@@ -1,0 +1,127 @@
+/**
+ * Sealed fields: a personal value enters the hashed entry only as a salted commitment
+ * {"$sealed": hex(SHA-256(salt || JCS(value)))} with a random 32-byte salt. The value and salt (an
+ * "opening") are kept beside the log; destroying them leaves the entry, and every hash over it, as it
+ * was. Fields are named by JSON pointers (RFC 6901) in which "*" matches every array element.
+ */
+import { randomBytes } from 'node:crypto';
+import { canonicalBytes } from './canonical-json.js';
+import { hashesEqual, parseHexHash, sha256 } from './hashes.js';
+
+export const SEALED_MEMBER = '$sealed';
+export const SALT_SIZE = 32;
+
+export interface Opening {
+  /** A concrete pointer to the sealed field in the entry. */
+  readonly pointer: string;
+  readonly value: unknown;
+  readonly salt: Buffer;
+}
+
+export function commitment(value: unknown, salt: Uint8Array): Buffer {
+  return sha256(salt, canonicalBytes(value));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+export function isSealed(value: unknown): value is { [SEALED_MEMBER]: string } {
+  return isPlainObject(value) && Object.keys(value).length === 1 && typeof value[SEALED_MEMBER] === 'string';
+}
+
+function escapeToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function unescapeToken(token: string): string {
+  return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+export function splitPointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) throw new Error(`not a JSON pointer: ${pointer}`);
+  return pointer.slice(1).split('/').map(unescapeToken);
+}
+
+/** Every concrete (container, key, pointer) that `pattern` names in `document` and that holds a value. */
+function matches(
+  document: unknown,
+  pattern: string,
+): { parent: Record<string, unknown> | unknown[]; key: string | number; pointer: string }[] {
+  const tokens = splitPointer(pattern);
+  const found: { parent: Record<string, unknown> | unknown[]; key: string | number; pointer: string }[] = [];
+  const walk = (node: unknown, depth: number, pointer: string) => {
+    const token = tokens[depth] as string;
+    const last = depth === tokens.length - 1;
+    const visit = (parent: Record<string, unknown> | unknown[], key: string | number) => {
+      const child = (parent as Record<string | number, unknown>)[key];
+      if (child === undefined) return;
+      const next = `${pointer}/${escapeToken(String(key))}`;
+      if (last) found.push({ parent, key, pointer: next });
+      else walk(child, depth + 1, next);
+    };
+    if (token === '*' && Array.isArray(node)) {
+      for (let i = 0; i < node.length; i += 1) visit(node, i);
+    } else if (isPlainObject(node) && Object.hasOwn(node, token)) visit(node, token);
+  };
+  if (tokens.length > 0) walk(document, 0, '');
+  return found;
+}
+
+/**
+ * Replaces every field named by `patterns` with its commitment. Returns a sealed copy and the
+ * openings; `salt` is injectable for tests and defaults to 32 random bytes per field.
+ */
+export function sealFields<T>(
+  document: T,
+  patterns: readonly string[],
+  salt: () => Buffer = () => randomBytes(SALT_SIZE),
+): { sealed: T; openings: Opening[] } {
+  const sealed = structuredClone(document);
+  const openings: Opening[] = [];
+  for (const pattern of patterns) {
+    for (const { parent, key, pointer } of matches(sealed, pattern)) {
+      const value = (parent as Record<string | number, unknown>)[key];
+      if (isSealed(value)) continue;
+      const fieldSalt = salt();
+      (parent as Record<string | number, unknown>)[key] = { [SEALED_MEMBER]: commitment(value, fieldSalt).toString('hex') };
+      openings.push({ pointer, value, salt: fieldSalt });
+    }
+  }
+  return { sealed, openings };
+}
+
+/** The value at a concrete pointer, or undefined. */
+export function valueAt(document: unknown, pointer: string): unknown {
+  let node = document;
+  for (const token of splitPointer(pointer)) {
+    if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(token)) node = node[Number(token)];
+    else if (isPlainObject(node) && Object.hasOwn(node, token)) node = node[token];
+    else return undefined;
+  }
+  return node;
+}
+
+/** Whether `opening` opens the sealed field it points at in `entry`. */
+export function checkOpening(entry: unknown, opening: Opening): boolean {
+  const field = valueAt(entry, opening.pointer);
+  if (!isSealed(field)) return false;
+  const expected = parseHexHash(field[SEALED_MEMBER]);
+  return (
+    expected !== undefined && opening.salt.length === SALT_SIZE && hashesEqual(expected, commitment(opening.value, opening.salt))
+  );
+}
+
+/** A copy of `entry` with each opened field put back in place of its commitment. */
+export function openFields<T>(entry: T, openings: readonly Opening[]): T {
+  const opened = structuredClone(entry);
+  for (const opening of openings) {
+    const tokens = splitPointer(opening.pointer);
+    const key = tokens.pop();
+    const parent = valueAt(opened, tokens.length === 0 ? '' : `/${tokens.map(escapeToken).join('/')}`);
+    if (key === undefined || parent === null || typeof parent !== 'object') continue;
+    (parent as Record<string, unknown>)[Array.isArray(parent) ? Number(key) : key] = opening.value;
+  }
+  return opened;
+}

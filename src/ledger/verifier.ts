@@ -1,0 +1,248 @@
+/**
+ * The one streaming verifier, fed by the database (POST /v1/ledger/verifications) and by an export
+ * file (footage-warden verify). Memory is constant: the tree frontier (O(log n) hashes), the key
+ * rotations, and whatever stored nodes or checkpoints the caller queues ahead of the entries.
+ *
+ * Checks, in order of the entries: canonical entry bytes; seq equals position; `prev` equals the
+ * previous leaf hash; the stored leaf hash; every stored complete-subtree hash; every checkpoint's
+ * signature (by the key in force at its size, which must be trusted), origin and root. The first
+ * failure stops it and names the entry.
+ */
+import { type Checkpoint, openCheckpoint, parseCheckpointBody } from './checkpoint.js';
+import { decodeEntry, EntryError } from './entry.js';
+import { hashesEqual, leafHash, ZERO_HASH_HEX } from './hashes.js';
+import { NoteError, parseVerifierKey, type VerifierKey } from './note.js';
+import { type NodeRef, nodeKey, TreeFrontier } from './tree.js';
+
+export type Check =
+  | 'entry-format'
+  | 'seq'
+  | 'missing-entry'
+  | 'chain'
+  | 'leaf-hash'
+  | 'tree-node'
+  | 'checkpoint-signature'
+  | 'checkpoint-key'
+  | 'checkpoint-root'
+  | 'checkpoint-order'
+  | 'trusted-checkpoint'
+  | 'truncated';
+
+export interface Failure {
+  readonly seq: number;
+  readonly check: Check;
+  readonly expected: string;
+  readonly actual: string;
+}
+
+export interface VerificationResult {
+  readonly ok: boolean;
+  readonly treeSize: number;
+  /** Root of the verified tree, hex; empty-tree hash for an empty log. */
+  readonly root: string;
+  readonly entriesChecked: number;
+  readonly checkpointsChecked: number;
+  readonly firstFailure: Failure | null;
+}
+
+export interface VerifierOptions {
+  readonly origin: string;
+  /** Keys trusted to sign checkpoints; each checkpoint must also be signed by the key in force. */
+  readonly trustedKeys: readonly VerifierKey[];
+  /** Start from a verified state other than the empty log (an incremental verification). */
+  readonly start?: { readonly size: number; readonly frontier: readonly Uint8Array[]; readonly lastLeaf: Uint8Array | undefined };
+  /** A checkpoint the caller trusts; the log must pass through it. */
+  readonly trusted?: Checkpoint;
+  /** Whether stored complete-subtree hashes are supplied (database) or not (an export). */
+  readonly checkNodes: boolean;
+}
+
+interface KeyRotation {
+  readonly seq: number;
+  readonly key: VerifierKey;
+}
+
+export class LogVerifier {
+  private frontier: TreeFrontier;
+  private lastLeaf: Buffer | undefined;
+  private failure: Failure | null = null;
+  private entries = 0;
+  private checkpoints = 0;
+  private activeKey: KeyRotation | undefined;
+  private readonly storedNodes = new Map<string, Buffer>();
+  private readonly queued: string[] = [];
+
+  constructor(private readonly options: VerifierOptions) {
+    const start = options.start;
+    this.frontier = start === undefined ? new TreeFrontier() : TreeFrontier.restore(start.size, start.frontier);
+    this.lastLeaf = start?.lastLeaf === undefined ? undefined : Buffer.from(start.lastLeaf);
+  }
+
+  get size(): number {
+    return this.frontier.size;
+  }
+
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  private fail(seq: number, check: Check, expected: string, actual: string): void {
+    this.failure ??= { seq, check, expected, actual };
+  }
+
+  /** The key in force is unknown before the first key.rotated entry of a partial stream: seed it. */
+  seedActiveKey(seq: number, keyText: string): void {
+    this.activeKey = { seq, key: parseVerifierKey(keyText) };
+  }
+
+  /** Stored complete-subtree hashes (level >= 1) to compare as the frontier completes them. */
+  expectNodes(nodes: readonly { level: number; idx: number; hash: Uint8Array }[]): void {
+    for (const node of nodes) this.storedNodes.set(nodeKey(node), Buffer.from(node.hash));
+  }
+
+  /** A signed checkpoint, verified when the stream reaches its size. */
+  queueCheckpoint(note: string): void {
+    if (this.failure !== null) return;
+    this.queued.push(note);
+    this.settleCheckpoints();
+  }
+
+  entry(position: number, bytes: Uint8Array, storedLeaf?: Uint8Array): void {
+    if (this.failure !== null) return;
+    const expectedSeq = this.frontier.size;
+    if (position !== expectedSeq) {
+      this.fail(expectedSeq, position > expectedSeq ? 'missing-entry' : 'seq', `entry ${expectedSeq}`, `entry ${position}`);
+      return;
+    }
+    let entry: ReturnType<typeof decodeEntry>;
+    try {
+      entry = decodeEntry(bytes);
+    } catch (error) {
+      this.fail(expectedSeq, 'entry-format', 'a canonical entry', error instanceof EntryError ? error.message : 'unreadable');
+      return;
+    }
+    if (entry.seq !== expectedSeq) {
+      this.fail(expectedSeq, 'seq', String(expectedSeq), String(entry.seq));
+      return;
+    }
+    const expectedPrev = this.lastLeaf === undefined ? ZERO_HASH_HEX : this.lastLeaf.toString('hex');
+    if (entry.prev !== expectedPrev) {
+      // The successor recorded another hash for its predecessor: the predecessor changed.
+      this.fail(Math.max(expectedSeq - 1, 0), 'chain', entry.prev, expectedPrev);
+      return;
+    }
+    const leaf = leafHash(bytes);
+    if (storedLeaf !== undefined && !hashesEqual(leaf, storedLeaf)) {
+      this.fail(expectedSeq, 'leaf-hash', leaf.toString('hex'), Buffer.from(storedLeaf).toString('hex'));
+      return;
+    }
+    if (entry.kind === 'key.rotated') {
+      try {
+        this.activeKey = { seq: expectedSeq, key: parseVerifierKey(String(entry.payload.key)) };
+      } catch (error) {
+        this.fail(expectedSeq, 'entry-format', 'a verifier key', error instanceof NoteError ? error.message : 'unreadable');
+        return;
+      }
+    }
+    for (const completed of this.frontier.append(leaf)) {
+      if (!this.options.checkNodes) continue;
+      this.checkNode(completed.node, completed.hash, expectedSeq);
+      if (this.failure !== null) return;
+    }
+    this.lastLeaf = leaf;
+    this.entries += 1;
+    this.checkTrusted();
+    this.settleCheckpoints();
+  }
+
+  private checkNode(node: NodeRef, computed: Buffer, seq: number): void {
+    const key = nodeKey(node);
+    const stored = this.storedNodes.get(key);
+    this.storedNodes.delete(key);
+    if (stored === undefined) this.fail(seq, 'tree-node', `node ${key} = ${computed.toString('hex')}`, 'missing');
+    else if (!hashesEqual(stored, computed))
+      this.fail(seq, 'tree-node', `node ${key} = ${computed.toString('hex')}`, stored.toString('hex'));
+  }
+
+  private checkTrusted(): void {
+    const trusted = this.options.trusted;
+    if (trusted === undefined || trusted.size !== this.frontier.size) return;
+    const root = this.frontier.root();
+    if (!hashesEqual(root, trusted.root)) {
+      this.fail(trusted.size - 1, 'trusted-checkpoint', trusted.root.toString('hex'), root.toString('hex'));
+    }
+  }
+
+  private settleCheckpoints(): void {
+    while (this.failure === null && this.queued.length > 0) {
+      const note = this.queued[0] as string;
+      let size: number;
+      try {
+        size = parseCheckpointBody(note.slice(0, Math.max(note.indexOf('\n\n') + 1, 0))).size;
+      } catch (error) {
+        this.fail(Math.max(this.frontier.size - 1, 0), 'checkpoint-signature', 'a checkpoint note', (error as Error).message);
+        return;
+      }
+      if (size > this.frontier.size) return;
+      this.queued.shift();
+      if (size < this.frontier.size) {
+        this.fail(Math.max(size - 1, 0), 'checkpoint-order', `a checkpoint of size ${this.frontier.size}`, `size ${size}`);
+        return;
+      }
+      this.checkCheckpoint(note, size);
+    }
+  }
+
+  private checkCheckpoint(note: string, size: number): void {
+    const seq = size - 1;
+    const active = this.activeKey;
+    if (active === undefined || active.seq >= size) {
+      this.fail(seq, 'checkpoint-key', 'a key.rotated entry before the checkpoint', 'none');
+      return;
+    }
+    if (!this.options.trustedKeys.some((key) => key.text === active.key.text)) {
+      this.fail(seq, 'checkpoint-key', 'a trusted key', active.key.text);
+      return;
+    }
+    let opened: ReturnType<typeof openCheckpoint>;
+    try {
+      opened = openCheckpoint(note, this.options.origin, [active.key]);
+    } catch (error) {
+      this.fail(seq, 'checkpoint-signature', `signed by ${active.key.text}`, (error as Error).message);
+      return;
+    }
+    const root = this.frontier.root();
+    if (!hashesEqual(opened.root, root)) {
+      this.fail(seq, 'checkpoint-root', root.toString('hex'), opened.root.toString('hex'));
+      return;
+    }
+    this.checkpoints += 1;
+  }
+
+  /** Ends the stream; `expectedSize` is the size the log claims (its latest checkpoint). */
+  finish(expectedSize?: number): VerificationResult {
+    if (this.failure === null && this.queued.length > 0) {
+      const pending = parseCheckpointBody((this.queued[0] as string).split('\n\n')[0] + '\n').size;
+      this.fail(this.frontier.size, 'truncated', `${pending} entries (a checkpoint's size)`, `${this.frontier.size} entries`);
+    }
+    if (this.failure === null && expectedSize !== undefined && expectedSize > this.frontier.size) {
+      this.fail(this.frontier.size, 'truncated', `${expectedSize} entries`, `${this.frontier.size} entries`);
+    }
+    if (this.failure === null && this.options.trusted !== undefined && this.options.trusted.size > this.frontier.size) {
+      this.fail(
+        this.frontier.size,
+        'truncated',
+        `at least ${this.options.trusted.size} entries (trusted checkpoint)`,
+        `${this.frontier.size}`,
+      );
+    }
+    return {
+      ok: this.failure === null,
+      treeSize: this.frontier.size,
+      root: this.frontier.root().toString('hex'),
+      entriesChecked: this.entries,
+      checkpointsChecked: this.checkpoints,
+      firstFailure: this.failure,
+    };
+  }
+}

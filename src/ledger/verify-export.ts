@@ -1,0 +1,79 @@
+/**
+ * Verifies an export line by line with the one LogVerifier: no database, no network. Trust comes
+ * from the keys the caller pins (or, failing that, the keys the export names) and optionally a
+ * trusted checkpoint the log must pass through.
+ */
+import type { Checkpoint } from './checkpoint.js';
+import { ExportFormatError, type ExportHeader, parseExportLine } from './export-format.js';
+import { parseVerifierKey, type VerifierKey } from './note.js';
+import { LogVerifier, type VerificationResult } from './verifier.js';
+
+export interface ExportVerificationOptions {
+  /** Pinned keys; when empty, the export's own verifier_keys are used. */
+  readonly keys: readonly VerifierKey[];
+  readonly trusted?: Checkpoint;
+}
+
+export interface ExportVerification extends VerificationResult {
+  readonly origin: string;
+}
+
+export async function verifyExportLines(
+  lines: AsyncIterable<string>,
+  options: ExportVerificationOptions,
+): Promise<ExportVerification> {
+  let header: ExportHeader | undefined;
+  let verifier: LogVerifier | undefined;
+  let lineNumber = 0;
+  let ended: number | undefined;
+  for await (const text of lines) {
+    lineNumber += 1;
+    if (text.trim() === '') continue;
+    if (ended !== undefined) throw new ExportFormatError(lineNumber, 'data after the end line');
+    const line = parseExportLine(text, lineNumber);
+    if (header === undefined) {
+      if (line.type !== 'header') throw new ExportFormatError(lineNumber, 'the export must start with its header');
+      header = line;
+      const keys = options.keys.length > 0 ? options.keys : header.verifier_keys.map((key) => parseVerifierKey(key));
+      const start = header.start;
+      verifier = new LogVerifier({
+        origin: header.origin,
+        trustedKeys: keys,
+        checkNodes: false,
+        ...(options.trusted === undefined ? {} : { trusted: options.trusted }),
+        ...(header.from === 0
+          ? {}
+          : {
+              start: {
+                size: header.from,
+                frontier: start.frontier.map((hash) => Buffer.from(hash, 'hex')),
+                lastLeaf: start.last_leaf === null ? undefined : Buffer.from(start.last_leaf, 'hex'),
+              },
+            }),
+      });
+      if (header.from > 0 && start.active_key !== null) verifier.seedActiveKey(-1, start.active_key);
+      continue;
+    }
+    const active = verifier as LogVerifier;
+    switch (line.type) {
+      case 'header':
+        throw new ExportFormatError(lineNumber, 'a second header');
+      case 'entry':
+        active.entry(line.seq, Buffer.from(line.canonical, 'base64'));
+        break;
+      case 'checkpoint':
+        active.queueCheckpoint(line.note);
+        break;
+      case 'end':
+        ended = line.entries;
+        break;
+    }
+    if (active.failed) break;
+  }
+  if (header === undefined || verifier === undefined) throw new ExportFormatError(lineNumber, 'empty export');
+  if (!verifier.failed && ended === undefined) {
+    throw new ExportFormatError(lineNumber, 'the export has no end line: it was cut short');
+  }
+  const result = verifier.finish(header.to);
+  return { ...result, origin: header.origin };
+}

@@ -1,0 +1,244 @@
+/**
+ * Reading and writing the ledger tables. Plain functions of a Kysely executor (db or trx); the
+ * maths lives in src/ledger/. Writes are multi-row INSERTs over unnest() so a batch costs one round
+ * trip per table whatever its size.
+ */
+import { sql } from 'kysely';
+import { frontierNodes, type NodeRef, nodeKey } from '../ledger/tree.js';
+import type { Executor } from './transaction.js';
+
+export interface EntryRow {
+  readonly seq: number;
+  readonly time: string;
+  readonly kind: string;
+  readonly unit: string | null;
+  readonly subject: string | null;
+  readonly camera: string | null;
+  readonly canonical: Buffer;
+  readonly leafHash: Buffer;
+}
+
+export interface NodeRow {
+  readonly level: number;
+  readonly idx: number;
+  readonly hash: Buffer;
+}
+
+export interface CheckpointRow {
+  readonly treeSize: number;
+  readonly root: Buffer;
+  readonly keyId: string;
+  readonly note: string;
+  readonly createdAt: Date;
+}
+
+export interface Head {
+  readonly size: number;
+  /** Leaf hash of entry size-1; undefined for the empty log. */
+  readonly lastLeaf: Buffer | undefined;
+  /** Hashes of `frontierNodes(size)`, largest subtree first. */
+  readonly frontier: Buffer[];
+  /** Key ID (hex) of the latest checkpoint's signature. */
+  readonly keyId: string | undefined;
+}
+
+/** The advisory lock key that serialises every writer of this database's log. */
+export const LEDGER_LOCK_KEY = 0x6677_6c65; // "fwle"
+
+export async function lockLedger(trx: Executor): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`.execute(trx);
+}
+
+export async function insertEntries(trx: Executor, rows: readonly EntryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    INSERT INTO ledger_entries (seq, time, kind, unit, subject, camera, canonical, leaf_hash)
+    SELECT * FROM unnest(
+      ${rows.map((row) => row.seq)}::bigint[], ${rows.map((row) => row.time)}::timestamptz[],
+      ${rows.map((row) => row.kind)}::text[], ${rows.map((row) => row.unit)}::text[],
+      ${rows.map((row) => row.subject)}::text[], ${rows.map((row) => row.camera)}::text[],
+      ${rows.map((row) => row.canonical)}::bytea[], ${rows.map((row) => row.leafHash)}::bytea[])`.execute(trx);
+}
+
+export async function insertNodes(trx: Executor, rows: readonly NodeRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    INSERT INTO ledger_nodes (level, idx, hash)
+    SELECT * FROM unnest(${rows.map((row) => row.level)}::smallint[], ${rows.map((row) => row.idx)}::bigint[],
+      ${rows.map((row) => row.hash)}::bytea[])`.execute(trx);
+}
+
+export async function insertCheckpoint(trx: Executor, row: Omit<CheckpointRow, 'createdAt'>): Promise<void> {
+  await trx
+    .insertInto('ledger_checkpoints')
+    .values({ tree_size: row.treeSize, root: row.root, key_id: row.keyId, note: row.note })
+    .execute();
+}
+
+/** Hashes of the given nodes; level 0 is read from the entries' leaf hashes. */
+export async function fetchNodes(db: Executor, refs: readonly NodeRef[]): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  const leaves = refs.filter((ref) => ref.level === 0).map((ref) => ref.idx);
+  const inner = refs.filter((ref) => ref.level > 0);
+  if (leaves.length > 0) {
+    const rows = await db.selectFrom('ledger_entries').select(['seq', 'leaf_hash']).where('seq', 'in', leaves).execute();
+    for (const row of rows) found.set(nodeKey({ level: 0, idx: Number(row.seq) }), row.leaf_hash);
+  }
+  if (inner.length > 0) {
+    const rows = await sql<{ level: number; idx: string; hash: Buffer }>`
+      SELECT n.level, n.idx, n.hash FROM ledger_nodes n
+      JOIN unnest(${inner.map((ref) => ref.level)}::smallint[], ${inner.map((ref) => ref.idx)}::bigint[]) AS wanted(level, idx)
+        ON n.level = wanted.level AND n.idx = wanted.idx`.execute(db);
+    for (const row of rows.rows) found.set(nodeKey({ level: row.level, idx: Number(row.idx) }), row.hash);
+  }
+  return found;
+}
+
+export class MissingNodeError extends Error {
+  constructor(readonly node: NodeRef) {
+    super(`tree node ${nodeKey(node)} is missing`);
+    this.name = 'MissingNodeError';
+  }
+}
+
+export function requireNodes(found: Map<string, Buffer>, refs: readonly NodeRef[]): Buffer[] {
+  return refs.map((ref) => {
+    const hash = found.get(nodeKey(ref));
+    if (hash === undefined) throw new MissingNodeError(ref);
+    return hash;
+  });
+}
+
+export async function treeSize(db: Executor): Promise<number> {
+  const row = await db.selectFrom('ledger_entries').select(sql<number | null>`max(seq)`.as('max')).executeTakeFirst();
+  return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1;
+}
+
+/** The state a writer extends, read under the ledger lock. */
+export async function readHead(trx: Executor): Promise<Head> {
+  const size = await treeSize(trx);
+  if (size === 0) return { size, lastLeaf: undefined, frontier: [], keyId: undefined };
+  const refs = [...frontierNodes(size), { level: 0, idx: size - 1 }];
+  const found = await fetchNodes(trx, refs);
+  const hashes = requireNodes(found, refs);
+  const checkpoint = await trx
+    .selectFrom('ledger_checkpoints')
+    .select('key_id')
+    .orderBy('tree_size', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return { size, lastLeaf: hashes.pop(), frontier: hashes, keyId: checkpoint?.key_id };
+}
+
+function toCheckpoint(row: { tree_size: number; root: Buffer; key_id: string; note: string; created_at: Date }): CheckpointRow {
+  return { treeSize: Number(row.tree_size), root: row.root, keyId: row.key_id, note: row.note, createdAt: row.created_at };
+}
+
+export async function latestCheckpoint(db: Executor): Promise<CheckpointRow | undefined> {
+  const row = await db.selectFrom('ledger_checkpoints').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+  return row === undefined ? undefined : toCheckpoint(row);
+}
+
+export async function checkpointOfSize(db: Executor, size: number): Promise<CheckpointRow | undefined> {
+  const row = await db.selectFrom('ledger_checkpoints').selectAll().where('tree_size', '=', size).executeTakeFirst();
+  return row === undefined ? undefined : toCheckpoint(row);
+}
+
+/** The smallest stored checkpoint at least `size` (a proof for a leaf is given against it). */
+export async function checkpointCovering(db: Executor, size: number): Promise<CheckpointRow | undefined> {
+  const row = await db
+    .selectFrom('ledger_checkpoints')
+    .selectAll()
+    .where('tree_size', '>=', size)
+    .orderBy('tree_size', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toCheckpoint(row);
+}
+
+export async function checkpointsBetween(
+  db: Executor,
+  fromSize: number,
+  toSize: number,
+  limit: number,
+): Promise<CheckpointRow[]> {
+  const rows = await db
+    .selectFrom('ledger_checkpoints')
+    .selectAll()
+    .where('tree_size', '>', fromSize)
+    .where('tree_size', '<=', toSize)
+    .orderBy('tree_size', 'asc')
+    .limit(limit)
+    .execute();
+  return rows.map(toCheckpoint);
+}
+
+function toEntry(row: {
+  seq: number;
+  time: Date;
+  kind: string;
+  unit: string | null;
+  subject: string | null;
+  camera: string | null;
+  canonical: Buffer;
+  leaf_hash: Buffer;
+}): EntryRow {
+  return {
+    seq: Number(row.seq),
+    time: row.time.toISOString(),
+    kind: row.kind,
+    unit: row.unit,
+    subject: row.subject,
+    camera: row.camera,
+    canonical: row.canonical,
+    leafHash: row.leaf_hash,
+  };
+}
+
+export async function entryAt(db: Executor, seq: number): Promise<EntryRow | undefined> {
+  const row = await db.selectFrom('ledger_entries').selectAll().where('seq', '=', seq).executeTakeFirst();
+  return row === undefined ? undefined : toEntry(row);
+}
+
+export interface EntryFilter {
+  readonly from: number;
+  readonly to?: number;
+  readonly limit: number;
+  readonly kind?: string;
+  readonly camera?: string;
+  readonly subject?: string;
+  readonly unit?: string;
+}
+
+export async function listEntries(db: Executor, filter: EntryFilter): Promise<EntryRow[]> {
+  let query = db.selectFrom('ledger_entries').selectAll().where('seq', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('seq', '<', filter.to);
+  if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+  if (filter.camera !== undefined) query = query.where('camera', '=', filter.camera);
+  if (filter.subject !== undefined) query = query.where('subject', '=', filter.subject);
+  if (filter.unit !== undefined) query = query.where('unit', '=', filter.unit);
+  const rows = await query.orderBy('seq', 'asc').limit(filter.limit).execute();
+  return rows.map(toEntry);
+}
+
+/** Stored inner nodes whose leaf range ends in (afterLeaf, throughLeaf]: those a verifier completes there. */
+export async function nodesCompletedIn(db: Executor, afterLeaf: number, throughLeaf: number): Promise<NodeRow[]> {
+  const levels: number[] = [];
+  const firsts: number[] = [];
+  const lasts: number[] = [];
+  for (let level = 1, width = 2; width <= throughLeaf; level += 1, width *= 2) {
+    // A node (level, idx) ends at leaf (idx+1)·width: the idx whose end lies in the window.
+    const first = Math.floor(afterLeaf / width);
+    const last = Math.floor(throughLeaf / width) - 1;
+    if (last >= first) {
+      levels.push(level);
+      firsts.push(first);
+      lasts.push(last);
+    }
+  }
+  if (levels.length === 0) return [];
+  const rows = await sql<{ level: number; idx: string; hash: Buffer }>`
+    SELECT n.level, n.idx, n.hash FROM unnest(${levels}::smallint[], ${firsts}::bigint[], ${lasts}::bigint[]) AS w(level, first, last)
+    JOIN ledger_nodes n ON n.level = w.level AND n.idx BETWEEN w.first AND w.last`.execute(db);
+  return rows.rows.map((row) => ({ level: row.level, idx: Number(row.idx), hash: row.hash }));
+}

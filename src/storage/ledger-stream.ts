@@ -1,0 +1,47 @@
+/**
+ * Reads the ledger in seq order, chunk by chunk, with the stored nodes and checkpoints that each
+ * chunk completes: the one reader behind verification and export, in constant memory.
+ */
+import {
+  type CheckpointRow,
+  checkpointsBetween,
+  type EntryRow,
+  listEntries,
+  type NodeRow,
+  nodesCompletedIn,
+} from './ledger-repository.js';
+import type { Executor } from './transaction.js';
+
+export interface LedgerChunk {
+  readonly entries: EntryRow[];
+  /** Stored inner nodes whose range ends within this chunk. */
+  readonly nodes: NodeRow[];
+  /** Checkpoints whose size falls within this chunk, ascending. */
+  readonly checkpoints: CheckpointRow[];
+}
+
+export interface StreamOptions {
+  readonly from: number;
+  /** Exclusive; undefined reads to the end. */
+  readonly to?: number;
+  readonly chunkSize?: number;
+  readonly withNodes: boolean;
+}
+
+export async function* readLedgerChunks(db: Executor, options: StreamOptions): AsyncGenerator<LedgerChunk> {
+  const chunkSize = options.chunkSize ?? 5000;
+  let from = options.from;
+  for (;;) {
+    const limit = options.to === undefined ? chunkSize : Math.min(chunkSize, options.to - from);
+    if (limit <= 0) return;
+    const entries = await listEntries(db, { from, limit, ...(options.to === undefined ? {} : { to: options.to }) });
+    if (entries.length === 0) return;
+    const through = (entries[entries.length - 1] as EntryRow).seq + 1;
+    const [nodes, checkpoints] = await Promise.all([
+      options.withNodes ? nodesCompletedIn(db, from, through) : Promise.resolve([]),
+      checkpointsBetween(db, from, through, Number.MAX_SAFE_INTEGER),
+    ]);
+    yield { entries, nodes, checkpoints };
+    from = through;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Verifies the stored ledger: every entry, stored node and checkpoint, from the start or from a
+ * trusted checkpoint. From a trusted checkpoint of size m the stored frontier at m must fold to the
+ * trusted root, and a consistency proof from it to the latest checkpoint must hold; then only the
+ * entries after m are read.
+ */
+import { type Checkpoint, openCheckpoint } from '../ledger/checkpoint.js';
+import { hashesEqual } from '../ledger/hashes.js';
+import type { VerifierKey } from '../ledger/note.js';
+import { verifyConsistency, verifyInclusion } from '../ledger/proofs.js';
+import { foldCover, frontierNodes } from '../ledger/tree.js';
+import { type Failure, LogVerifier, type VerificationResult } from '../ledger/verifier.js';
+import { consistencyProof, inclusionProof } from './ledger-proofs.js';
+import { fetchNodes, latestCheckpoint, MissingNodeError, requireNodes, treeSize } from './ledger-repository.js';
+import { readLedgerChunks } from './ledger-stream.js';
+import type { Executor } from './transaction.js';
+
+export interface Progress {
+  readonly entriesChecked: number;
+  readonly treeSize: number;
+}
+
+export interface StoredVerificationOptions {
+  readonly origin: string;
+  readonly trustedKeys: readonly VerifierKey[];
+  readonly trusted?: Checkpoint;
+  readonly chunkSize?: number;
+  readonly onProgress?: (progress: Progress) => void | Promise<void>;
+}
+
+function failed(size: number, failure: Failure): VerificationResult {
+  return { ok: false, treeSize: size, root: '', entriesChecked: 0, checkpointsChecked: 0, firstFailure: failure };
+}
+
+/** Verifies a caller-supplied signed checkpoint note (for the trusted starting point). */
+export function openTrustedCheckpoint(note: string, origin: string, keys: readonly VerifierKey[]): Checkpoint {
+  return openCheckpoint(note, origin, keys);
+}
+
+export async function verifyStoredLedger(db: Executor, options: StoredVerificationOptions): Promise<VerificationResult> {
+  const latest = await latestCheckpoint(db);
+  const entries = await treeSize(db);
+  const claimed = Math.max(latest?.treeSize ?? 0, entries);
+  let verifier = new LogVerifier({ origin: options.origin, trustedKeys: options.trustedKeys, checkNodes: true });
+  let from = 0;
+  const trusted = options.trusted;
+  if (trusted !== undefined && trusted.size > 0) {
+    if (latest === undefined || trusted.size > latest.treeSize) {
+      return failed(entries, {
+        seq: Math.max(entries - 1, 0),
+        check: 'trusted-checkpoint',
+        expected: `a log of at least ${trusted.size} entries`,
+        actual: `${latest?.treeSize ?? 0}`,
+      });
+    }
+    try {
+      const refs = frontierNodes(trusted.size);
+      const frontier = requireNodes(await fetchNodes(db, refs), refs);
+      if (!hashesEqual(foldCover(frontier), trusted.root)) {
+        return failed(entries, {
+          seq: trusted.size - 1,
+          check: 'trusted-checkpoint',
+          expected: trusted.root.toString('hex'),
+          actual: foldCover(frontier).toString('hex'),
+        });
+      }
+      const proof = await consistencyProof(db, trusted.size, latest.treeSize);
+      if (!verifyConsistency(trusted.size, latest.treeSize, trusted.root, latest.root, proof)) {
+        return failed(entries, {
+          seq: trusted.size - 1,
+          check: 'trusted-checkpoint',
+          expected: `consistency with checkpoint ${latest.treeSize}`,
+          actual: 'the consistency proof fails',
+        });
+      }
+      const lastLeafRefs = [{ level: 0, idx: trusted.size - 1 }];
+      const [lastLeaf] = requireNodes(await fetchNodes(db, lastLeafRefs), lastLeafRefs);
+      const path = await inclusionProof(db, trusted.size - 1, trusted.size);
+      if (lastLeaf === undefined || !verifyInclusion(trusted.size - 1, trusted.size, lastLeaf, path, trusted.root)) {
+        return failed(entries, {
+          seq: trusted.size - 1,
+          check: 'trusted-checkpoint',
+          expected: 'the last leaf included',
+          actual: 'the inclusion proof fails',
+        });
+      }
+      verifier = new LogVerifier({
+        origin: options.origin,
+        trustedKeys: options.trustedKeys,
+        checkNodes: true,
+        start: { size: trusted.size, frontier, lastLeaf },
+      });
+      const activeKey = await activeKeyAt(db, trusted.size);
+      if (activeKey !== undefined) verifier.seedActiveKey(activeKey.seq, activeKey.key);
+      from = trusted.size;
+    } catch (error) {
+      if (!(error instanceof MissingNodeError)) throw error;
+      return failed(entries, {
+        seq: trusted.size - 1,
+        check: 'tree-node',
+        expected: error.node.level + '/' + error.node.idx,
+        actual: 'missing',
+      });
+    }
+  }
+  for await (const chunk of readLedgerChunks(db, {
+    from,
+    withNodes: true,
+    ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+  })) {
+    verifier.expectNodes(chunk.nodes);
+    for (const checkpoint of chunk.checkpoints) verifier.queueCheckpoint(checkpoint.note);
+    for (const entry of chunk.entries) verifier.entry(entry.seq, entry.canonical, entry.leafHash);
+    if (verifier.failed) break;
+    await options.onProgress?.({ entriesChecked: verifier.size - from, treeSize: claimed });
+  }
+  if (!verifier.failed && latest !== undefined && latest.treeSize > verifier.size) verifier.queueCheckpoint(latest.note);
+  return verifier.finish(claimed);
+}
+
+async function activeKeyAt(db: Executor, size: number): Promise<{ seq: number; key: string } | undefined> {
+  const row = await db
+    .selectFrom('ledger_entries')
+    .select(['seq', 'canonical'])
+    .where('kind', '=', 'key.rotated')
+    .where('seq', '<', size)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const key = (JSON.parse(row.canonical.toString('utf8')) as { payload?: { key?: unknown } }).payload?.key;
+  return typeof key === 'string' ? { seq: row.seq, key } : undefined;
+}

@@ -1,0 +1,46 @@
+import t from 'tap';
+import { CanonicalJsonError, canonicalize } from '../../src/ledger/canonical-json.js';
+
+t.test('RFC 8785 §3.2.2: primitives, numbers and string escapes', async (t) => {
+  const input = JSON.parse(
+    '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],' +
+      ' "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}',
+  );
+  t.equal(
+    canonicalize(input),
+    '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+  );
+});
+
+t.test('RFC 8785 §3.2.3: members sorted by UTF-16 code units', async (t) => {
+  const input = JSON.parse(
+    '{"\\u20ac": "Euro Sign", "\\r": "Carriage Return", "\\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One",' +
+      ' "\\ud83d\\ude00": "Emoji: Grinning Face", "\\u0080": "Control", "\\u00f6": "Latin Small Letter O With Diaeresis"}',
+  );
+  const names = [...canonicalize(input).matchAll(/"((?:[^"\\]|\\.)*)":/g)].map((match) => JSON.parse(`"${match[1]}"`));
+  t.same(names, ['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
+});
+
+t.test('RFC 8785 Appendix B: number serialisation samples', async (t) => {
+  const samples: [number, string][] = [
+    [0, '0'],
+    [-0, '0'],
+    [5e-324, '5e-324'],
+    [1.7976931348623157e308, '1.7976931348623157e+308'],
+    [9007199254740992, '9007199254740992'],
+    [295147905179352830000, '295147905179352830000'],
+    [1e21, '1e+21'],
+    [0.000001, '0.000001'],
+    [1e-7, '1e-7'],
+  ];
+  for (const [value, text] of samples) t.equal(canonicalize(value), text);
+});
+
+t.test('values JSON cannot carry are refused', async (t) => {
+  t.throws(() => canonicalize(Number.NaN), CanonicalJsonError);
+  t.throws(() => canonicalize(Number.POSITIVE_INFINITY), CanonicalJsonError);
+  t.throws(() => canonicalize('\ud800'), CanonicalJsonError);
+  t.throws(() => canonicalize({ when: new Date() }), CanonicalJsonError);
+  t.throws(() => canonicalize(10n), CanonicalJsonError);
+  t.equal(canonicalize({ a: undefined, b: 1 }), '{"b":1}');
+});

@@ -1,0 +1,130 @@
+import { sql } from 'kysely';
+import t from 'tap';
+import { decodeEntry } from '../../src/ledger/entry.js';
+import { LedgerUnavailableError } from '../../src/storage/ledger-appender.js';
+import { entryAt, latestCheckpoint, treeSize } from '../../src/storage/ledger-repository.js';
+import { verifyStoredLedger } from '../../src/storage/ledger-verification.js';
+import { openTestDatabase } from '../helpers/database.js';
+import { appendEvents, ORIGIN, testLedger } from '../helpers/ledger.js';
+
+t.test('concurrent appends batch into one linear, verifiable log that starts with its key', async (t) => {
+  const database = await openTestDatabase();
+  t.teardown(() => database.close());
+  const { db } = database.handle;
+  const ledger = testLedger(db);
+  const receipts = await appendEvents(ledger.appender, 300);
+  const seqs = receipts.map((receipt) => receipt.seq).sort((a, b) => a - b);
+  t.same(
+    seqs,
+    Array.from({ length: 300 }, (_, i) => i + 1),
+    'seq 0 is the key.rotated genesis; appends follow without gaps',
+  );
+  t.ok(
+    receipts.every((receipt) => receipt.treeSize > receipt.seq),
+    'each receipt names a tree that contains it',
+  );
+  const genesis = decodeEntry((await entryAt(db, 0))?.canonical as Buffer);
+  t.match(genesis, { kind: 'key.rotated', payload: { key: ledger.verifierKey.text, previous: null } });
+  t.equal(await treeSize(db), 301);
+  t.equal((await latestCheckpoint(db))?.treeSize, 301);
+  const result = await verifyStoredLedger(db, { origin: ORIGIN, trustedKeys: [ledger.verifierKey] });
+  t.match(result, { ok: true, treeSize: 301, entriesChecked: 301, firstFailure: null });
+  t.ok(result.checkpointsChecked >= 2, 'several batches, one checkpoint each');
+});
+
+t.test('a new signing key is recorded by a key.rotated entry naming the previous key', async (t) => {
+  const database = await openTestDatabase();
+  t.teardown(() => database.close());
+  const { db } = database.handle;
+  const first = testLedger(db);
+  await appendEvents(first.appender, 3);
+  const second = testLedger(db);
+  await appendEvents(second.appender, 3);
+  const rotation = decodeEntry((await entryAt(db, 4))?.canonical as Buffer);
+  t.match(rotation, { kind: 'key.rotated', payload: { key: second.verifierKey.text, previous: first.verifierKey.text } });
+  const both = await verifyStoredLedger(db, { origin: ORIGIN, trustedKeys: [first.verifierKey, second.verifierKey] });
+  t.equal(both.ok, true);
+  const onlyNew = await verifyStoredLedger(db, { origin: ORIGIN, trustedKeys: [second.verifierKey] });
+  t.match(onlyNew.firstFailure, { check: 'checkpoint-key', actual: first.verifierKey.text }, 'the untrusted key is named');
+  t.ok((onlyNew.firstFailure?.seq ?? 99) <= 3, 'at the first checkpoint it signed');
+});
+
+t.test('a failing effect rejects only its own append and leaves no trace of it', async (t) => {
+  const database = await openTestDatabase();
+  t.teardown(() => database.close());
+  const { db } = database.handle;
+  await sql`CREATE TABLE probe (id text PRIMARY KEY)`.execute(db);
+  const ledger = testLedger(db);
+  const write = (id: string) =>
+    ledger.appender.append({
+      draft: { kind: 'registry.changed', actor: { unit: 'u', subject: 's' }, payload: { id } },
+      effect: async (trx) => {
+        await sql`INSERT INTO probe (id) VALUES (${id})`.execute(trx);
+      },
+    });
+  const results = await Promise.allSettled([write('a'), write('a'), write('b')]);
+  t.same(
+    results.map((result) => result.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
+  const rows = await sql<{ id: string }>`SELECT id FROM probe ORDER BY id`.execute(db);
+  t.same(
+    rows.rows.map((row) => row.id),
+    ['a', 'b'],
+  );
+  t.equal(await treeSize(db), 3, 'genesis and two entries; the failed one took no seq');
+  t.equal((await verifyStoredLedger(db, { origin: ORIGIN, trustedKeys: [ledger.verifierKey] })).ok, true);
+});
+
+t.test('a batch that cannot commit rejects every append in it with LedgerUnavailableError', async (t) => {
+  const database = await openTestDatabase();
+  t.teardown(() => database.close().catch(() => undefined));
+  const { db } = database.handle;
+  const ledger = testLedger(db);
+  await appendEvents(ledger.appender, 2);
+  await db.destroy();
+  const results = await Promise.allSettled([appendEvents(ledger.appender, 1), appendEvents(ledger.appender, 1)]);
+  for (const result of results) {
+    t.equal(result.status, 'rejected');
+    t.type((result as PromiseRejectedResult).reason, LedgerUnavailableError);
+  }
+});
+
+t.test(
+  'the database refuses UPDATE, DELETE and TRUNCATE on the ledger, and the service role may only read and insert',
+  async (t) => {
+    const database = await openTestDatabase();
+    t.teardown(() => database.close());
+    const { db } = database.handle;
+    await appendEvents(testLedger(db).appender, 2);
+    const updates = {
+      ledger_entries: sql`UPDATE ledger_entries SET kind = 'x'`,
+      ledger_nodes: sql`UPDATE ledger_nodes SET hash = ${Buffer.alloc(32)}`,
+      ledger_checkpoints: sql`UPDATE ledger_checkpoints SET note = 'x'`,
+    };
+    for (const [table, update] of Object.entries(updates)) {
+      await t.rejects(update.execute(db), /append-only/, `UPDATE ${table}`);
+      await t.rejects(sql`DELETE FROM ${sql.table(table)}`.execute(db), /append-only/, `DELETE ${table}`);
+      await t.rejects(sql`TRUNCATE ${sql.table(table)}`.execute(db), /append-only/, `TRUNCATE ${table}`);
+    }
+    await t.rejects(
+      db.connection().execute(async (connection) => {
+        await sql`SET ROLE footage_warden_service`.execute(connection);
+        try {
+          await sql`ALTER TABLE ledger_entries DISABLE TRIGGER ALL`.execute(connection);
+        } finally {
+          await sql`RESET ROLE`.execute(connection);
+        }
+      }),
+      /owner|permission denied/,
+      'the service role cannot switch the triggers off',
+    );
+    const privileges = await sql<{ privilege_type: string }>`
+    SELECT privilege_type FROM information_schema.role_table_grants
+    WHERE grantee = 'footage_warden_service' AND table_name = 'ledger_entries' ORDER BY privilege_type`.execute(db);
+    t.same(
+      privileges.rows.map((row) => row.privilege_type),
+      ['INSERT', 'SELECT'],
+    );
+  },
+);
