@@ -222,7 +222,7 @@ export class LogVerifier {
   /** Ends the stream; `expectedSize` is the size the log claims (its latest checkpoint). */
   finish(expectedSize?: number): VerificationResult {
     if (this.failure === null && this.queued.length > 0) {
-      const pending = parseCheckpointBody((this.queued[0] as string).split('\n\n')[0] + '\n').size;
+      const pending = parseCheckpointBody(`${(this.queued[0] as string).split('\n\n')[0]}\n`).size;
       this.fail(this.frontier.size, 'truncated', `${pending} entries (a checkpoint's size)`, `${this.frontier.size} entries`);
     }
     if (this.failure === null && expectedSize !== undefined && expectedSize > this.frontier.size) {

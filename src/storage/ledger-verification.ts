@@ -98,7 +98,7 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
       return failed(entries, {
         seq: trusted.size - 1,
         check: 'tree-node',
-        expected: error.node.level + '/' + error.node.idx,
+        expected: `${error.node.level}/${error.node.idx}`,
         actual: 'missing',
       });
     }

@@ -124,7 +124,7 @@ t.test('RFC 9162 §2.1.5 example: the consistency proof between sizes 3 and 7 is
   ]);
 });
 
-t.test('the frontier reports exactly the complete subtrees, and covers fold to the tree hash', async (t) => {
+t.test('the frontier reports exactly the complete subtrees, and covers fold to the tree hash', async (_t) => {
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 0, max: 63 }), async (n, cut) => {
       const frontier = new TreeFrontier();

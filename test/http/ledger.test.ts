@@ -1,0 +1,246 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import type { CliIo } from '../../src/cli/command.js';
+import { verifyCommand } from '../../src/cli/verify.js';
+import { loadConfig } from '../../src/config.js';
+import { openCheckpoint } from '../../src/ledger/checkpoint.js';
+import { leafHash } from '../../src/ledger/hashes.js';
+import { parseVerifierKey } from '../../src/ledger/note.js';
+import { verifyProofFile } from '../../src/ledger/proof-file.js';
+import { verifyConsistency, verifyInclusion } from '../../src/ledger/proofs.js';
+import { startTestService } from '../helpers/service.js';
+
+function cliIo(): CliIo & { out: string; err: string } {
+  const io = {
+    env: {},
+    out: '',
+    err: '',
+    stdout: (text: string) => {
+      io.out += text;
+    },
+    stderr: (text: string) => {
+      io.err += text;
+    },
+    loadConfig: () => loadConfig({}),
+  };
+  return io;
+}
+
+t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receipts, verification and export', async (t) => {
+  const service = await startTestService({ LEDGER_ORIGIN: 'district.example/ledger' });
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-ledger-'));
+  t.teardown(async () => {
+    await service.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  const { app } = service.service;
+  const admin = { authorization: `Bearer ${await service.token('admin', 'dev')}` };
+  const operator = { authorization: `Bearer ${await service.token('li', 'district-7')}` };
+
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' })).statusCode,
+    404,
+    'no checkpoint before the first entry',
+  );
+
+  const events = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/ledger/events',
+        headers: admin,
+        payload: { kind: 'playback.started', payload: { camera_id: `cam-${i % 3}`, session_id: `s-${i}` } },
+      }),
+    ),
+  );
+  t.same([...new Set(events.map((response) => response.statusCode))], [201]);
+  const receipt = events[7]?.json().receipt;
+  t.match(receipt, { seq: Number, leaf_hash: /^[0-9a-f]{64}$/, tree_size: Number });
+
+  const refused = await app.inject({
+    method: 'POST',
+    url: '/v1/ledger/events',
+    headers: operator,
+    payload: { kind: 'playback.started', payload: { camera_id: 'c', session_id: 's' } },
+  });
+  t.equal(refused.statusCode, 403, 'only callers with ledger_event:create record events');
+  const badEvents: [unknown, string][] = [
+    [{ kind: 'camera.exploded', payload: {} }, '/kind'],
+    [
+      {
+        kind: 'footage.deleted',
+        payload: {
+          camera_id: 'c',
+          window: { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+          cause: 'retention_expired',
+        },
+      },
+      '/payload/window/to',
+    ],
+    [
+      {
+        kind: 'footage.deleted',
+        payload: { camera_id: 'c', window: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' } },
+      },
+      '/payload/cause',
+    ],
+    [{ kind: 'playback.stopped', payload: { camera_id: 'c', session_id: 's', note: 'x' } }, '/payload/note'],
+    [{ kind: 'playback.started' }, '/payload'],
+  ];
+  const before = (await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' })).body;
+  for (const [payload, field] of badEvents) {
+    const response = await app.inject({ method: 'POST', url: '/v1/ledger/events', headers: admin, payload: payload as object });
+    t.equal(response.statusCode, 400, `bad event names ${field}`);
+    t.equal(response.json().errors[0].path, field);
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' })).body, before, 'bad events write nothing');
+
+  const keyText = (await app.inject({ method: 'GET', url: '/v1/ledger/key' })).body.trim();
+  const key = parseVerifierKey(keyText);
+  t.equal(key.name, 'district.example/ledger');
+  const keys = (await app.inject({ method: 'GET', url: '/v1/ledger/keys' })).json();
+  t.match(keys, { origin: 'district.example/ledger', current: keyText, keys: [{ key: keyText, introduced_at_seq: 0 }] });
+
+  const checkpointNote = (await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' })).body;
+  const checkpoint = openCheckpoint(checkpointNote, 'district.example/ledger', [key]);
+  t.equal(checkpoint.size, 21, 'genesis plus twenty events');
+  const sized = await app.inject({ method: 'GET', url: `/v1/ledger/checkpoint?size=${receipt.tree_size}` });
+  t.equal(sized.statusCode, 200);
+  t.equal(openCheckpoint(sized.body, 'district.example/ledger', [key]).size, receipt.tree_size);
+
+  const entry = (await app.inject({ method: 'GET', url: `/v1/ledger/entries/${receipt.seq}`, headers: admin })).json();
+  t.equal(
+    leafHash(Buffer.from(entry.canonical, 'base64')).toString('hex'),
+    receipt.leaf_hash,
+    'the canonical bytes hash to the receipt',
+  );
+  t.match(entry.entry, { v: 1, seq: receipt.seq, kind: 'playback.started', actor: { unit: 'dev', subject: 'admin' } });
+  t.equal((await app.inject({ method: 'GET', url: `/v1/ledger/entries/${receipt.seq}`, headers: operator })).statusCode, 403);
+
+  const page = (
+    await app.inject({ method: 'GET', url: '/v1/ledger/entries?from=0&limit=5&camera=cam-1', headers: admin })
+  ).json();
+  t.equal(page.items.length, 5);
+  t.ok(page.items.every((item: { entry: { payload: { camera_id: string } } }) => item.entry.payload.camera_id === 'cam-1'));
+  t.type(page.next, 'number');
+  const kinds = (await app.inject({ method: 'GET', url: '/v1/ledger/entries?kind=key.rotated', headers: admin })).json();
+  t.same(
+    kinds.items.map((item: { seq: number }) => item.seq),
+    [0],
+  );
+  t.equal(kinds.next, null);
+
+  for (let seq = 0; seq < 21; seq += 1) {
+    const proof = (
+      await app.inject({ method: 'GET', url: `/v1/ledger/proofs/inclusion?seq=${seq}&tree_size=21`, headers: admin })
+    ).json();
+    const ok = verifyInclusion(
+      seq,
+      21,
+      Buffer.from(proof.leaf_hash, 'hex'),
+      proof.hashes.map((h: string) => Buffer.from(h, 'hex')),
+      checkpoint.root,
+    );
+    if (!ok) t.fail(`inclusion proof of ${seq}`);
+  }
+  const earlier = openCheckpoint(sized.body, 'district.example/ledger', [key]);
+  const consistency = (
+    await app.inject({ method: 'GET', url: `/v1/ledger/proofs/consistency?from=${earlier.size}&to=21`, headers: admin })
+  ).json();
+  t.ok(
+    verifyConsistency(
+      earlier.size,
+      21,
+      earlier.root,
+      checkpoint.root,
+      consistency.hashes.map((h: string) => Buffer.from(h, 'hex')),
+    ),
+    'consistency proof holds',
+  );
+
+  const receiptFile = await app.inject({ method: 'GET', url: `/v1/ledger/entries/${receipt.seq}/receipt`, headers: admin });
+  t.equal(receiptFile.statusCode, 200);
+  t.match(receiptFile.body, /^c2sp\.org\/tlog-proof@v1\nextra /);
+  t.ok(
+    verifyProofFile(receiptFile.body, 'district.example/ledger', [key]).size >= receipt.seq + 1,
+    'the receipt verifies offline',
+  );
+
+  const badQueries: [string, number, string][] = [
+    ['/v1/ledger/entries/-1', 400, 'seq'],
+    ['/v1/ledger/entries/abc', 400, 'seq'],
+    ['/v1/ledger/entries/1.5', 400, 'seq'],
+    ['/v1/ledger/entries/99999999999999999999', 400, 'seq'],
+    ['/v1/ledger/entries/500', 404, ''],
+    ['/v1/ledger/entries/500/receipt', 404, ''],
+    ['/v1/ledger/proofs/inclusion?seq=5&tree_size=3', 400, '/seq'],
+    ['/v1/ledger/proofs/inclusion?seq=5', 400, '/tree_size'],
+    ['/v1/ledger/proofs/inclusion?seq=5&tree_size=900', 404, ''],
+    ['/v1/ledger/proofs/consistency?from=9&to=3', 400, '/from'],
+    ['/v1/ledger/proofs/consistency?from=0&to=3', 400, '/from'],
+    ['/v1/ledger/proofs/consistency?from=3&to=900', 404, ''],
+    ['/v1/ledger/checkpoint?size=-2', 400, '/size'],
+    ['/v1/ledger/checkpoint?size=999', 404, ''],
+    ['/v1/ledger/entries?limit=5000', 400, '/limit'],
+    ['/v1/ledger/export?from=9&to=3', 400, '/from'],
+    ['/v1/ledger/export?to=900', 404, ''],
+  ];
+  for (const [url, status, field] of badQueries) {
+    const response = await app.inject({ method: 'GET', url, headers: admin });
+    t.equal(response.statusCode, status, url);
+    t.match(response.headers['content-type'], /problem\+json/, `${url} is problem+json`);
+    if (field !== '') t.match(JSON.stringify(response.json().errors ?? response.json().detail), field, `${url} names ${field}`);
+  }
+
+  const verification = await app.inject({ method: 'POST', url: '/v1/ledger/verifications', headers: admin, payload: {} });
+  t.equal(verification.statusCode, 200);
+  t.match(verification.headers['content-type'], /application\/x-ndjson/);
+  const lines = verification.body
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  t.match(lines[0], { progress: { entries_checked: Number } });
+  t.match(lines.at(-1), { result: { ok: true, tree_size: 21, entries_checked: 21, first_failure: null }, receipt: { seq: 21 } });
+  const recorded = (await app.inject({ method: 'GET', url: '/v1/ledger/entries/21', headers: admin })).json();
+  t.match(recorded.entry, { kind: 'ledger.verified', payload: { ok: true, tree_size: 21 } });
+
+  const incremental = await app.inject({
+    method: 'POST',
+    url: '/v1/ledger/verifications',
+    headers: admin,
+    payload: { trusted_checkpoint: sized.body },
+  });
+  const incrementalResult = JSON.parse(incremental.body.trim().split('\n').at(-1) as string).result;
+  t.match(incrementalResult, { ok: true, tree_size: 22, entries_checked: 22 - earlier.size });
+  const forged = await app.inject({
+    method: 'POST',
+    url: '/v1/ledger/verifications',
+    headers: admin,
+    payload: { trusted_checkpoint: sized.body.replace(/\n\n.*/s, '\n\n— district.example/ledger AAAAAAAA\n') },
+  });
+  t.equal(forged.statusCode, 400);
+  t.equal(forged.json().errors[0].path, '/trusted_checkpoint');
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/v1/ledger/verifications', headers: operator, payload: {} })).statusCode,
+    403,
+  );
+
+  const exported = await app.inject({ method: 'GET', url: '/v1/ledger/export', headers: admin });
+  t.equal(exported.statusCode, 200);
+  const file = path.join(directory, 'ledger.ndjson');
+  await writeFile(file, exported.body);
+  const io = cliIo();
+  t.equal(await verifyCommand.run([file, '--key', keyText], io), 0, io.out);
+  t.match(io.out, /^ok: district\.example\/ledger, 23 entries/);
+
+  const partial = await app.inject({ method: 'GET', url: '/v1/ledger/export?from=10&to=21', headers: admin });
+  const partialFile = path.join(directory, 'partial.ndjson');
+  await writeFile(partialFile, partial.body);
+  t.equal(
+    await verifyCommand.run([partialFile, '--key', keyText], cliIo()),
+    0,
+    'a partial export verifies from its stated start',
+  );
+});
