@@ -28,20 +28,29 @@ export interface StreamOptions {
   readonly withNodes: boolean;
 }
 
+async function readChunk(db: Executor, options: StreamOptions, from: number, chunkSize: number): Promise<LedgerChunk | undefined> {
+  const limit = options.to === undefined ? chunkSize : Math.min(chunkSize, options.to - from);
+  if (limit <= 0) return undefined;
+  const entries = await listEntries(db, { from, limit, ...(options.to === undefined ? {} : { to: options.to }) });
+  if (entries.length === 0) return undefined;
+  const through = (entries[entries.length - 1] as EntryRow).seq + 1;
+  const [nodes, checkpoints] = await Promise.all([
+    options.withNodes ? nodesCompletedIn(db, from, through) : Promise.resolve([]),
+    checkpointsBetween(db, from, through, Number.MAX_SAFE_INTEGER),
+  ]);
+  return { entries, nodes, checkpoints };
+}
+
+/** Chunks in order; the next chunk is read while the caller works on the current one. */
 export async function* readLedgerChunks(db: Executor, options: StreamOptions): AsyncGenerator<LedgerChunk> {
-  const chunkSize = options.chunkSize ?? 5000;
-  let from = options.from;
+  const chunkSize = options.chunkSize ?? 10_000;
+  let next = readChunk(db, options, options.from, chunkSize);
   for (;;) {
-    const limit = options.to === undefined ? chunkSize : Math.min(chunkSize, options.to - from);
-    if (limit <= 0) return;
-    const entries = await listEntries(db, { from, limit, ...(options.to === undefined ? {} : { to: options.to }) });
-    if (entries.length === 0) return;
-    const through = (entries[entries.length - 1] as EntryRow).seq + 1;
-    const [nodes, checkpoints] = await Promise.all([
-      options.withNodes ? nodesCompletedIn(db, from, through) : Promise.resolve([]),
-      checkpointsBetween(db, from, through, Number.MAX_SAFE_INTEGER),
-    ]);
-    yield { entries, nodes, checkpoints };
-    from = through;
+    const chunk = await next;
+    if (chunk === undefined) return;
+    next = readChunk(db, options, (chunk.entries[chunk.entries.length - 1] as EntryRow).seq + 1, chunkSize);
+    // A rejected read-ahead must not go unobserved while the caller is still working.
+    next.catch(() => undefined);
+    yield chunk;
   }
 }
