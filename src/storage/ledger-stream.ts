@@ -28,7 +28,12 @@ export interface StreamOptions {
   readonly withNodes: boolean;
 }
 
-async function readChunk(db: Executor, options: StreamOptions, from: number, chunkSize: number): Promise<LedgerChunk | undefined> {
+async function readChunk(
+  db: Executor,
+  options: StreamOptions,
+  from: number,
+  chunkSize: number,
+): Promise<LedgerChunk | undefined> {
   const limit = options.to === undefined ? chunkSize : Math.min(chunkSize, options.to - from);
   if (limit <= 0) return undefined;
   const entries = await listEntries(db, { from, limit, ...(options.to === undefined ? {} : { to: options.to }) });
