@@ -183,7 +183,12 @@ async function main(): Promise<void> {
     const singleRate = await singleRowTransactions(url.toString(), Math.min(SAMPLE, 10_000));
     await sql`DROP TABLE bench_plain`.execute(db);
     const key = generateKeyPairSync('ed25519').privateKey;
-    const appender = new LedgerAppender({ db, origin: ORIGIN, signingKey: key });
+    const appender = new LedgerAppender({
+      db,
+      origin: ORIGIN,
+      signingKey: key,
+      maxBatch: Number(process.env.BENCH_MAX_BATCH ?? 1000),
+    });
     const appends = await appendMany(appender, SAMPLE, CALLERS, 0);
     console.log('appends/s');
     console.log(`  ceiling, 500-row INSERTs, plain table:        ${ceilingRate.toFixed(0)}`);

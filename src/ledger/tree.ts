@@ -122,6 +122,11 @@ export class TreeFrontier {
     return this.count;
   }
 
+  /** The frontier hashes, largest subtree first: what `restore` takes back. */
+  hashes(): Buffer[] {
+    return this.stack.map((entry) => entry.hash);
+  }
+
   /** Adds leaf `size` and returns the nodes of level >= 1 it completes, lowest first. */
   append(leaf: Uint8Array): { node: NodeRef; hash: Buffer }[] {
     const completed: { node: NodeRef; hash: Buffer }[] = [];

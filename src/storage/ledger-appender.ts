@@ -1,14 +1,20 @@
 /**
- * Group commit. Appends queue in memory; one transaction per batch takes the ledger's advisory lock,
- * reads the head, runs each append's effect in a savepoint, inserts the entries, their tree nodes
- * and one signed checkpoint, commits, and only then resolves every waiter with its receipt. Several
+ * Group commit. Appends queue in memory and are taken in batches; each batch is one transaction that
+ * takes the ledger's advisory lock, checks the head, inserts the entries, their tree nodes and one
+ * signed checkpoint, commits, and only then resolves its waiters with their receipts. Several
  * processes on one database therefore write one linear log, and nothing is acknowledged before
  * COMMIT: a batch that fails rejects every append in it.
+ *
+ * Two batches may be in flight: the second is encoded while the first commits, against the head the
+ * first will leave. Under the lock the real head is compared with that prediction (size, last leaf
+ * hash, signing key); on any difference (another process wrote, or the first batch failed) the
+ * batch is encoded again from the real head. Batches with effects are always encoded under the lock.
  */
 import type { KeyObject } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { signCheckpoint } from '../ledger/checkpoint.js';
 import { type EncodedEntry, type EntryDraft, encodeEntry, entryTime } from '../ledger/entry.js';
+import { hashesEqual } from '../ledger/hashes.js';
 import { verifierKeyFor } from '../ledger/note.js';
 import { TreeFrontier } from '../ledger/tree.js';
 import {
@@ -19,6 +25,7 @@ import {
   lockLedger,
   type NodeRow,
   readHead,
+  readHeadSummary,
 } from './ledger-repository.js';
 import type { Database } from './schema.js';
 import { transact } from './transaction.js';
@@ -56,6 +63,23 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/** The log's state a batch extends. */
+interface HeadState {
+  readonly size: number;
+  readonly frontier: readonly Buffer[];
+  readonly lastLeaf: Buffer | undefined;
+  readonly keyId: string | undefined;
+}
+
+interface Prepared {
+  readonly base: HeadState;
+  readonly end: HeadState;
+  readonly entries: EntryRow[];
+  readonly nodes: NodeRow[];
+  readonly accepted: { pending: Pending; seq: number; leaf: string }[];
+  readonly root: Buffer;
+}
+
 export interface AppenderOptions {
   readonly db: Kysely<Database>;
   readonly origin: string;
@@ -66,11 +90,68 @@ export interface AppenderOptions {
 }
 
 const KEY_ROTATED = 'key.rotated';
+const MAX_IN_FLIGHT = 2;
+
+/** Builds a batch's rows from a head; `effect` runs each append's effect once its seq is known. */
+class BatchBuilder {
+  readonly entries: EntryRow[] = [];
+  readonly nodes: NodeRow[] = [];
+  readonly accepted: { pending: Pending; seq: number; leaf: string }[] = [];
+  private readonly frontier: TreeFrontier;
+  private prev: Buffer | undefined;
+
+  constructor(
+    readonly base: HeadState,
+    private readonly time: string,
+  ) {
+    this.frontier = TreeFrontier.restore(base.size, base.frontier);
+    this.prev = base.lastLeaf;
+  }
+
+  get size(): number {
+    return this.frontier.size;
+  }
+
+  encode(draft: Omit<EntryDraft, 'time'>): EncodedEntry {
+    return encodeEntry({ ...draft, time: this.time }, this.frontier.size, this.prev);
+  }
+
+  add(encoded: EncodedEntry, pending?: Pending): void {
+    const camera = encoded.entry.payload.camera_id;
+    this.entries.push({
+      seq: encoded.entry.seq,
+      time: this.time,
+      kind: encoded.entry.kind,
+      unit: encoded.entry.actor.unit,
+      subject: encoded.entry.actor.subject,
+      camera: typeof camera === 'string' ? camera : null,
+      canonical: encoded.bytes,
+      leafHash: encoded.leaf,
+    });
+    for (const completed of this.frontier.append(encoded.leaf)) this.nodes.push({ ...completed.node, hash: completed.hash });
+    this.prev = encoded.leaf;
+    if (pending !== undefined) this.accepted.push({ pending, seq: encoded.entry.seq, leaf: encoded.leaf.toString('hex') });
+  }
+
+  finish(keyId: string): Prepared {
+    return {
+      base: this.base,
+      end: { size: this.frontier.size, frontier: this.frontier.hashes(), lastLeaf: this.prev, keyId },
+      entries: this.entries,
+      nodes: this.nodes,
+      accepted: this.accepted,
+      root: this.frontier.root(),
+    };
+  }
+}
 
 export class LedgerAppender {
   private queue: Pending[] = [];
-  private running: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The head the most recently started batch will leave, once it is encoded (undefined: unknown). */
+  private lastPrepared: Promise<HeadState | undefined> = Promise.resolve(undefined);
   private closed = false;
+  private scheduled = false;
   private readonly verifierKey: string;
   private readonly keyIdHex: string;
   private readonly maxBatch: number;
@@ -89,98 +170,140 @@ export class LedgerAppender {
     if (this.closed) return Promise.reject(new LedgerUnavailableError(new Error('the appender is closed')));
     return new Promise<Receipt>((resolve, reject) => {
       this.queue.push({ request, queuedAt: performance.now(), resolve, reject });
-      this.running ??= this.drain();
+      this.schedule();
     });
   }
 
   /** Waits for queued appends to settle; later appends are refused. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.commit(batch);
-      }
-    } finally {
-      this.running = undefined;
+    while (this.inFlight.size > 0 || this.queue.length > 0) {
+      if (this.inFlight.size === 0) this.pump();
+      await Promise.all(this.inFlight);
     }
   }
 
+  /** Starts batches on the next turn of the event loop, so appends made in one turn share a batch. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight.size < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      const running: Promise<void> = this.commit(batch).finally(() => {
+        this.inFlight.delete(running);
+        this.schedule();
+      });
+      this.inFlight.add(running);
+    }
+  }
+
+  /** Encodes an effect-free batch against a head without touching the database. */
+  private prepareFrom(base: HeadState, batch: Pending[], time: string): Prepared {
+    const builder = new BatchBuilder(base, time);
+    for (const pending of batch) {
+      let encoded: EncodedEntry;
+      try {
+        encoded = builder.encode(pending.request.draft);
+      } catch (error) {
+        pending.reject(error);
+        continue;
+      }
+      builder.add(encoded, pending);
+    }
+    return builder.finish(this.keyIdHex);
+  }
+
+  /** Encodes a batch under the lock from the stored head, running effects in savepoints. */
+  private async prepareLocked(trx: Transaction<Database>, batch: Pending[], time: string): Promise<Prepared> {
+    const head = await readHead(trx);
+    const builder = new BatchBuilder(head, time);
+    if (head.keyId !== this.keyIdHex) {
+      const previous = head.keyId === undefined ? null : await previousVerifierKey(trx);
+      builder.add(
+        builder.encode({ kind: KEY_ROTATED, actor: { unit: null, subject: null }, payload: { key: this.verifierKey, previous } }),
+      );
+    }
+    for (const pending of batch) {
+      let encoded: EncodedEntry;
+      try {
+        encoded = builder.encode(pending.request.draft);
+        if (pending.request.effect !== undefined) await runInSavepoint(trx, builder.size, pending.request.effect);
+      } catch (error) {
+        pending.reject(error);
+        continue;
+      }
+      builder.add(encoded, pending);
+    }
+    return builder.finish(this.keyIdHex);
+  }
+
   private async commit(batch: Pending[]): Promise<void> {
-    const accepted: { pending: Pending; seq: number; leaf: string }[] = [];
-    let treeSize = 0;
+    const previous = this.lastPrepared;
+    let publish: (end: HeadState | undefined) => void = () => {};
+    this.lastPrepared = new Promise((resolve) => {
+      publish = resolve;
+    });
+    const time = entryTime(this.now());
+    // Encoding is chained batch after batch in memory; commits overlap.
+    const base = await previous;
+    const optimistic =
+      base !== undefined && base.keyId === this.keyIdHex && batch.every((pending) => pending.request.effect === undefined)
+        ? this.prepareFrom(base, batch, time)
+        : undefined;
+    if (optimistic !== undefined) publish(optimistic.end);
+    let prepared: Prepared | undefined;
     try {
       await transact(this.options.db, 'ledger.append', async (trx) => {
         await lockLedger(trx);
-        const head = await readHead(trx);
-        const frontier = TreeFrontier.restore(head.size, head.frontier);
-        let prev = head.lastLeaf;
-        const time = entryTime(this.now());
-        const entries: EntryRow[] = [];
-        const nodes: NodeRow[] = [];
-        const add = (encoded: EncodedEntry, camera: string | null) => {
-          entries.push({
-            seq: encoded.entry.seq,
-            time,
-            kind: encoded.entry.kind,
-            unit: encoded.entry.actor.unit,
-            subject: encoded.entry.actor.subject,
-            camera,
-            canonical: encoded.bytes,
-            leafHash: encoded.leaf,
-          });
-          for (const completed of frontier.append(encoded.leaf)) nodes.push({ ...completed.node, hash: completed.hash });
-          prev = encoded.leaf;
-        };
-        if (head.keyId !== this.keyIdHex) {
-          const previous = head.keyId === undefined ? null : await previousVerifierKey(trx);
-          const draft = {
-            kind: KEY_ROTATED,
-            time,
-            actor: { unit: null, subject: null },
-            payload: { key: this.verifierKey, previous },
-          };
-          add(encodeEntry(draft, frontier.size, prev), null);
+        const head = await readHeadSummary(trx);
+        if (optimistic !== undefined && sameHead(optimistic.base, head)) {
+          prepared = optimistic;
+        } else {
+          prepared = await this.prepareLocked(trx, batch, time);
+          publish(prepared.end);
         }
-        for (const pending of batch) {
-          const seq = frontier.size;
-          let encoded: EncodedEntry;
-          try {
-            encoded = encodeEntry({ ...pending.request.draft, time }, seq, prev);
-            if (pending.request.effect !== undefined) await runInSavepoint(trx, seq, pending.request.effect);
-          } catch (error) {
-            pending.reject(error);
-            continue;
-          }
-          const camera = pending.request.draft.payload.camera_id;
-          add(encoded, typeof camera === 'string' ? camera : null);
-          accepted.push({ pending, seq, leaf: encoded.leaf.toString('hex') });
-        }
-        if (entries.length === 0) return;
-        await insertEntries(trx, entries);
-        await insertNodes(trx, nodes);
-        treeSize = frontier.size;
-        const root = frontier.root();
-        const note = signCheckpoint({ origin: this.options.origin, size: treeSize, root }, this.options.signingKey);
-        await insertCheckpoint(trx, { treeSize, root, keyId: this.keyIdHex, note });
+        if (prepared.entries.length === 0) return;
+        await insertEntries(trx, prepared.entries);
+        await insertNodes(trx, prepared.nodes);
+        const treeSize = prepared.end.size;
+        const note = signCheckpoint(
+          { origin: this.options.origin, size: treeSize, root: prepared.root },
+          this.options.signingKey,
+        );
+        await insertCheckpoint(trx, { treeSize, root: prepared.root, keyId: this.keyIdHex, note });
       });
     } catch (error) {
+      // Successors encoded against this batch's end find the stored head differs and encode again.
+      publish(undefined);
       // An append already rejected for its own fault keeps that rejection (a promise settles once).
       const failure = new LedgerUnavailableError(error);
       for (const pending of batch) pending.reject(failure);
       return;
     }
-    const done = performance.now();
+    const done = prepared as Prepared;
+    const committedAt = performance.now();
     this.options.observer?.batchCommitted(
-      accepted.length,
-      accepted.map(({ pending }) => done - pending.queuedAt),
+      done.accepted.length,
+      done.accepted.map(({ pending }) => committedAt - pending.queuedAt),
     );
-    for (const { pending, seq, leaf } of accepted) pending.resolve({ seq, leafHash: leaf, treeSize });
+    for (const { pending, seq, leaf } of done.accepted) pending.resolve({ seq, leafHash: leaf, treeSize: done.end.size });
   }
+}
+
+function sameHead(
+  predicted: HeadState,
+  stored: { size: number; lastLeaf: Buffer | undefined; keyId: string | undefined },
+): boolean {
+  if (predicted.size !== stored.size || predicted.keyId !== stored.keyId) return false;
+  if (predicted.lastLeaf === undefined || stored.lastLeaf === undefined) return predicted.lastLeaf === stored.lastLeaf;
+  return hashesEqual(predicted.lastLeaf, stored.lastLeaf);
 }
 
 async function runInSavepoint(trx: Transaction<Database>, seq: number, effect: Effect): Promise<void> {

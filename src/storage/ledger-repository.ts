@@ -75,22 +75,19 @@ export async function insertCheckpoint(trx: Executor, row: Omit<CheckpointRow, '
     .execute();
 }
 
-/** Hashes of the given nodes; level 0 is read from the entries' leaf hashes. */
+/** Hashes of the given nodes in one round trip; level 0 is read from the entries' leaf hashes. */
 export async function fetchNodes(db: Executor, refs: readonly NodeRef[]): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
+  if (refs.length === 0) return found;
   const leaves = refs.filter((ref) => ref.level === 0).map((ref) => ref.idx);
   const inner = refs.filter((ref) => ref.level > 0);
-  if (leaves.length > 0) {
-    const rows = await db.selectFrom('ledger_entries').select(['seq', 'leaf_hash']).where('seq', 'in', leaves).execute();
-    for (const row of rows) found.set(nodeKey({ level: 0, idx: Number(row.seq) }), row.leaf_hash);
-  }
-  if (inner.length > 0) {
-    const rows = await sql<{ level: number; idx: string; hash: Buffer }>`
-      SELECT n.level, n.idx, n.hash FROM ledger_nodes n
-      JOIN unnest(${inner.map((ref) => ref.level)}::smallint[], ${inner.map((ref) => ref.idx)}::bigint[]) AS wanted(level, idx)
-        ON n.level = wanted.level AND n.idx = wanted.idx`.execute(db);
-    for (const row of rows.rows) found.set(nodeKey({ level: row.level, idx: Number(row.idx) }), row.hash);
-  }
+  const rows = await sql<{ level: number; idx: number; hash: Buffer }>`
+    SELECT 0 AS level, e.seq AS idx, e.leaf_hash AS hash FROM ledger_entries e WHERE e.seq = ANY(${leaves}::bigint[])
+    UNION ALL
+    SELECT n.level, n.idx, n.hash FROM ledger_nodes n
+    JOIN unnest(${inner.map((ref) => ref.level)}::smallint[], ${inner.map((ref) => ref.idx)}::bigint[]) AS wanted(level, idx)
+      ON n.level = wanted.level AND n.idx = wanted.idx`.execute(db);
+  for (const row of rows.rows) found.set(nodeKey({ level: row.level, idx: row.idx }), row.hash);
   return found;
 }
 
@@ -112,6 +109,23 @@ export function requireNodes(found: Map<string, Buffer>, refs: readonly NodeRef[
 export async function treeSize(db: Executor): Promise<number> {
   const row = await db.selectFrom('ledger_entries').select(sql<number | null>`max(seq)`.as('max')).executeTakeFirst();
   return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1;
+}
+
+/** The last entry's seq and leaf hash and the latest checkpoint's key: enough to confirm a predicted head. */
+export async function readHeadSummary(
+  trx: Executor,
+): Promise<{ size: number; lastLeaf: Buffer | undefined; keyId: string | undefined }> {
+  const result = await sql<{ seq: number | null; leaf: Buffer | null; key_id: string | null }>`
+    SELECT last.seq, last.leaf_hash AS leaf,
+      (SELECT key_id FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1) AS key_id
+    FROM (SELECT 1) AS one
+    LEFT JOIN LATERAL (SELECT seq, leaf_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1) AS last ON true`.execute(trx);
+  const row = result.rows[0];
+  return {
+    size: row?.seq === null || row?.seq === undefined ? 0 : row.seq + 1,
+    lastLeaf: row?.leaf ?? undefined,
+    keyId: row?.key_id ?? undefined,
+  };
 }
 
 /** The state a writer extends, read under the ledger lock. */
