@@ -10,10 +10,10 @@ export class CanonicalJsonError extends Error {
   }
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 function serialiseString(value: string): string {
-  if (LONE_SURROGATE.test(value)) throw new CanonicalJsonError('a string holds a lone surrogate');
+  if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new CanonicalJsonError('a string holds a lone surrogate');
+  }
   return JSON.stringify(value);
 }
 
@@ -36,7 +36,8 @@ function serialise(value: unknown, depth: number): string {
       }
       const members = Object.keys(value)
         .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        // The default sort compares UTF-16 code units, as RFC 8785 §3.2.3 asks.
+        .sort()
         .map((key) => `${serialiseString(key)}:${serialise((value as Record<string, unknown>)[key], depth + 1)}`);
       return `{${members.join(',')}}`;
     }
@@ -51,4 +52,36 @@ export function canonicalize(value: unknown): string {
 
 export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalize(value), 'utf8');
+}
+
+/** Whether parsed JSON holds only well-formed strings and objects whose members are in RFC 8785 order. */
+function inCanonicalOrder(value: unknown, depth: number): boolean {
+  if (depth > 64) return false;
+  if (typeof value === 'string') return (value as string & { isWellFormed(): boolean }).isWellFormed();
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) return value.every((item) => inCanonicalOrder(item, depth + 1));
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] as string;
+    if (i > 0 && !((keys[i - 1] as string) < key)) return false;
+    if (!(key as string & { isWellFormed(): boolean }).isWellFormed()) return false;
+    if (!inCanonicalOrder((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `text` is exactly the canonical form of `value`, its parse. When the parsed members are
+ * already in canonical order, JSON.stringify (ECMAScript number and string serialisation, as
+ * RFC 8785 §3.2.2 specifies) reproduces the canonical form; otherwise (e.g. integer-like member
+ * names, which JavaScript objects reorder) the full canonicalisation decides.
+ */
+export function isCanonicalText(text: string, value: unknown): boolean {
+  if (inCanonicalOrder(value, 0)) return JSON.stringify(value) === text;
+  try {
+    return canonicalize(value) === text;
+  } catch (error) {
+    if (error instanceof CanonicalJsonError) return false;
+    throw error;
+  }
 }

@@ -3,7 +3,7 @@
  * RFC 8785 canonical form. `prev` is the leaf hash of entry seq-1 in lowercase hex (64 zeros for
  * entry 0), which binds the hash chain to the Merkle tree over the same leaves.
  */
-import { CanonicalJsonError, canonicalBytes } from './canonical-json.js';
+import { CanonicalJsonError, canonicalBytes, isCanonicalText } from './canonical-json.js';
 import { leafHash, ZERO_HASH_HEX } from './hashes.js';
 
 export const ENTRY_VERSION = 1;
@@ -44,6 +44,7 @@ export class EntryError extends Error {
 export const KIND_PATTERN = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
 export const TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const HEX64 = /^[0-9a-f]{64}$/;
+const ENTRY_MEMBERS = new Set(['actor', 'kind', 'payload', 'prev', 'seq', 'time', 'v']);
 const MAX_ENTRY_BYTES = 64 * 1024;
 
 export function entryTime(date: Date): string {
@@ -72,8 +73,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function checkEntry(value: unknown): asserts value is Entry {
   if (!isRecord(value)) throw new EntryError('an entry is a JSON object');
-  const keys = Object.keys(value).sort().join(',');
-  if (keys !== 'actor,kind,payload,prev,seq,time,v') throw new EntryError(`unexpected entry members: ${keys}`);
+  const keys = Object.keys(value);
+  if (keys.length !== ENTRY_MEMBERS.size || !keys.every((key) => ENTRY_MEMBERS.has(key))) {
+    throw new EntryError(`unexpected entry members: ${keys.sort().join(',')}`);
+  }
   if (value.v !== ENTRY_VERSION) throw new EntryError(`unknown entry version ${String(value.v)}`);
   if (!Number.isSafeInteger(value.seq) || (value.seq as number) < 0) throw new EntryError('seq is not a non-negative integer');
   if (typeof value.time !== 'string' || !TIME_PATTERN.test(value.time) || Number.isNaN(Date.parse(value.time))) {
@@ -96,19 +99,21 @@ function checkEntry(value: unknown): asserts value is Entry {
  */
 export function decodeEntry(bytes: Uint8Array): Entry {
   if (bytes.length > MAX_ENTRY_BYTES) throw new EntryError('the entry is too large');
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new EntryError('the entry bytes are not JSON');
   }
   checkEntry(value);
-  let canonical: Buffer;
+  let canonical: boolean;
   try {
-    canonical = canonicalBytes(value);
+    canonical = isCanonicalText(text, value);
   } catch (error) {
     throw new EntryError(error instanceof CanonicalJsonError ? error.message : 'the entry cannot be canonicalised');
   }
-  if (!canonical.equals(Buffer.from(bytes))) throw new EntryError('the entry bytes are not in RFC 8785 canonical form');
+  // Invalid UTF-8 decodes to U+FFFD and so cannot match; equal text means equal bytes.
+  if (!canonical) throw new EntryError('the entry bytes are not in RFC 8785 canonical form');
   return value;
 }

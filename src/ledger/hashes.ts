@@ -1,5 +1,5 @@
 /** RFC 9162 §2.1.1 hashing, and the hex and comparison helpers every ledger check uses. */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash as oneShotHash, timingSafeEqual } from 'node:crypto';
 
 export const HASH_SIZE = 32;
 export const ZERO_HASH_HEX = '0'.repeat(64);
@@ -13,14 +13,19 @@ export function sha256(...parts: Uint8Array[]): Buffer {
   return hash.digest();
 }
 
+/** SHA-256 of one buffer through the one-shot API (about twice as fast for small inputs). */
+function sha256Of(bytes: Uint8Array): Buffer {
+  return oneShotHash('sha256', bytes, 'buffer') as unknown as Buffer;
+}
+
 /** leaf = SHA-256(0x00 || entry bytes) */
 export function leafHash(bytes: Uint8Array): Buffer {
-  return sha256(LEAF_PREFIX, bytes);
+  return sha256Of(Buffer.concat([LEAF_PREFIX, bytes]));
 }
 
 /** node = SHA-256(0x01 || left || right) */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return sha256(NODE_PREFIX, left, right);
+  return sha256Of(Buffer.concat([NODE_PREFIX, left, right], 65));
 }
 
 /** The hash of the empty tree, SHA-256 of no bytes (RFC 9162 §2.1.1). */

@@ -70,7 +70,7 @@ export class LogVerifier {
   private checkpoints = 0;
   private activeKey: KeyRotation | undefined;
   private readonly storedNodes = new Map<string, Buffer>();
-  private readonly queued: string[] = [];
+  private readonly queued: { note: string; size: number }[] = [];
 
   constructor(private readonly options: VerifierOptions) {
     const start = options.start;
@@ -103,7 +103,14 @@ export class LogVerifier {
   /** A signed checkpoint, verified when the stream reaches its size. */
   queueCheckpoint(note: string): void {
     if (this.failure !== null) return;
-    this.queued.push(note);
+    let size: number;
+    try {
+      size = parseCheckpointBody(note.slice(0, Math.max(note.indexOf('\n\n') + 1, 0))).size;
+    } catch (error) {
+      this.fail(Math.max(this.frontier.size - 1, 0), 'checkpoint-signature', 'a checkpoint note', (error as Error).message);
+      return;
+    }
+    this.queued.push({ note, size });
     this.settleCheckpoints();
   }
 
@@ -175,14 +182,7 @@ export class LogVerifier {
 
   private settleCheckpoints(): void {
     while (this.failure === null && this.queued.length > 0) {
-      const note = this.queued[0] as string;
-      let size: number;
-      try {
-        size = parseCheckpointBody(note.slice(0, Math.max(note.indexOf('\n\n') + 1, 0))).size;
-      } catch (error) {
-        this.fail(Math.max(this.frontier.size - 1, 0), 'checkpoint-signature', 'a checkpoint note', (error as Error).message);
-        return;
-      }
+      const { note, size } = this.queued[0] as { note: string; size: number };
       if (size > this.frontier.size) return;
       this.queued.shift();
       if (size < this.frontier.size) {
@@ -222,7 +222,7 @@ export class LogVerifier {
   /** Ends the stream; `expectedSize` is the size the log claims (its latest checkpoint). */
   finish(expectedSize?: number): VerificationResult {
     if (this.failure === null && this.queued.length > 0) {
-      const pending = parseCheckpointBody(`${(this.queued[0] as string).split('\n\n')[0]}\n`).size;
+      const pending = (this.queued[0] as { size: number }).size;
       this.fail(this.frontier.size, 'truncated', `${pending} entries (a checkpoint's size)`, `${this.frontier.size} entries`);
     }
     if (this.failure === null && expectedSize !== undefined && expectedSize > this.frontier.size) {

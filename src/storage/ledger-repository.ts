@@ -235,6 +235,20 @@ export async function listEntries(db: Executor, filter: EntryFilter): Promise<En
   return rows.map(toEntry);
 }
 
+export interface LeafRow {
+  readonly seq: number;
+  readonly canonical: Buffer;
+  readonly leafHash: Buffer;
+}
+
+/** Entries [from, to) in seq order with only what verification and export read. */
+export async function listLeaves(db: Executor, from: number, to: number | undefined, limit: number): Promise<LeafRow[]> {
+  let query = db.selectFrom('ledger_entries').select(['seq', 'canonical', 'leaf_hash']).where('seq', '>=', from);
+  if (to !== undefined) query = query.where('seq', '<', to);
+  const rows = await query.orderBy('seq', 'asc').limit(limit).execute();
+  return rows.map((row) => ({ seq: row.seq, canonical: row.canonical, leafHash: row.leaf_hash }));
+}
+
 /** Stored inner nodes whose leaf range ends in (afterLeaf, throughLeaf]: those a verifier completes there. */
 export async function nodesCompletedIn(db: Executor, afterLeaf: number, throughLeaf: number): Promise<NodeRow[]> {
   const levels: number[] = [];

@@ -5,15 +5,15 @@
 import {
   type CheckpointRow,
   checkpointsBetween,
-  type EntryRow,
-  listEntries,
+  type LeafRow,
+  listLeaves,
   type NodeRow,
   nodesCompletedIn,
 } from './ledger-repository.js';
 import type { Executor } from './transaction.js';
 
 export interface LedgerChunk {
-  readonly entries: EntryRow[];
+  readonly entries: LeafRow[];
   /** Stored inner nodes whose range ends within this chunk. */
   readonly nodes: NodeRow[];
   /** Checkpoints whose size falls within this chunk, ascending. */
@@ -36,9 +36,9 @@ async function readChunk(
 ): Promise<LedgerChunk | undefined> {
   const limit = options.to === undefined ? chunkSize : Math.min(chunkSize, options.to - from);
   if (limit <= 0) return undefined;
-  const entries = await listEntries(db, { from, limit, ...(options.to === undefined ? {} : { to: options.to }) });
+  const entries = await listLeaves(db, from, options.to, limit);
   if (entries.length === 0) return undefined;
-  const through = (entries[entries.length - 1] as EntryRow).seq + 1;
+  const through = (entries[entries.length - 1] as LeafRow).seq + 1;
   const [nodes, checkpoints] = await Promise.all([
     options.withNodes ? nodesCompletedIn(db, from, through) : Promise.resolve([]),
     checkpointsBetween(db, from, through, Number.MAX_SAFE_INTEGER),
@@ -53,7 +53,7 @@ export async function* readLedgerChunks(db: Executor, options: StreamOptions): A
   for (;;) {
     const chunk = await next;
     if (chunk === undefined) return;
-    next = readChunk(db, options, (chunk.entries[chunk.entries.length - 1] as EntryRow).seq + 1, chunkSize);
+    next = readChunk(db, options, (chunk.entries[chunk.entries.length - 1] as LeafRow).seq + 1, chunkSize);
     // A rejected read-ahead must not go unobserved while the caller is still working.
     next.catch(() => undefined);
     yield chunk;

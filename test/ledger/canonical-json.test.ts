@@ -44,3 +44,18 @@ t.test('values JSON cannot carry are refused', async (t) => {
   t.throws(() => canonicalize(10n), CanonicalJsonError);
   t.equal(canonicalize({ a: undefined, b: 1 }), '{"b":1}');
 });
+
+t.test('isCanonicalText accepts exactly the canonical spelling of a value', async (t) => {
+  const { isCanonicalText } = await import('../../src/ledger/canonical-json.js');
+  const check = (text: string) => isCanonicalText(text, JSON.parse(text));
+  t.ok(check('{"a":[1,2.5,"x"],"b":{"c":null,"d":true}}'));
+  t.ok(check('{"1":"one","10":"ten","2":"two"}'), 'integer-like names in code-unit order');
+  t.notOk(check('{"2":"two","10":"ten"}'), 'integer-like names out of order');
+  t.notOk(check('{"b":1,"a":2}'), 'members out of order');
+  t.notOk(check('{"a": 1}'), 'white space');
+  t.notOk(check('{"a":1.0}'), 'a number not in ECMAScript form');
+  t.notOk(check('{"a":-0}'), 'negative zero');
+  t.notOk(check('{"a":"\\u0041"}'), 'an unnecessary escape');
+  t.notOk(check('{"a":"\\ud800"}'), 'a lone surrogate');
+  t.notOk(check('{"a":1,"a":2}'), 'a duplicate member');
+});
