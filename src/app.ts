@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { LedgerWriter } from './domain/ledger-writer.js';
 import { type AuthenticationOptions, authenticate } from './http/authenticate.js';
 import { errors } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
@@ -17,13 +18,14 @@ import { ledgerEventRoutes } from './http/routes/ledger-events.js';
 import { ledgerPublicRoutes } from './http/routes/ledger-public.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { openapiRoutes } from './http/routes/openapi.js';
+import { subjectRoutes } from './http/routes/subjects.js';
 import { requestValidatorCompiler } from './http/validation.js';
 import type { VerifierKey } from './ledger/note.js';
 import type { LedgerMetrics } from './observability/ledger-metrics.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Policy } from './policy/enforcer.js';
-import type { LedgerAppender } from './storage/ledger-appender.js';
 import type { Database } from './storage/schema.js';
+import type { Vault } from './storage/vault.js';
 
 export interface AppDependencies {
   readonly logger: Logger;
@@ -33,7 +35,8 @@ export interface AppDependencies {
   readonly authentication: AuthenticationOptions;
   readonly bodyLimitBytes: number;
   readonly ledger: {
-    readonly appender: LedgerAppender;
+    readonly writer: LedgerWriter;
+    readonly vault: Vault;
     readonly origin: string;
     /** The key signing checkpoints now. */
     readonly verifierKey: VerifierKey;
@@ -67,7 +70,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const ledger = {
     db: deps.db,
-    appender: deps.ledger.appender,
+    writer: deps.ledger.writer,
+    vault: deps.ledger.vault,
     origin: deps.ledger.origin,
     verifierKey: deps.ledger.verifierKey,
   };
@@ -79,5 +83,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     trustedKeys: deps.ledger.trustedKeys,
     onVerified: (result) => deps.ledger.metrics.verified(result),
   });
+  await app.register(subjectRoutes, ledger);
   return app;
 }

@@ -8,22 +8,28 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { type Config, ConfigError } from './config.js';
+import { LedgerWriter } from './domain/ledger-writer.js';
+import { parseClassification } from './domain/personal-fields.js';
 import type { TokenKeys } from './http/authenticate.js';
 import { JwksKeySource } from './http/jwks.js';
 import {
   KeyFileError,
+  loadOrCreateDevelopmentMasterKey,
   loadOrCreateDevelopmentSigningKey,
   loadOrCreateDevelopmentTokenSecret,
+  readMasterKey,
   readSigningKey,
 } from './keys/key-files.js';
 import { parseVerifierKey, verifierKeyFor } from './ledger/note.js';
 import { createLedgerMetrics } from './observability/ledger-metrics.js';
 import { createMetrics } from './observability/metrics.js';
+import { packagePath } from './package-root.js';
 import { casbinPolicy, createEnforcer, developmentAdminAssignments } from './policy/enforcer.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
 import { LedgerAppender } from './storage/ledger-appender.js';
 import { latestCheckpoint } from './storage/ledger-repository.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { Vault } from './storage/vault.js';
 
 export interface Service {
   readonly app: FastifyInstance;
@@ -31,6 +37,7 @@ export interface Service {
   readonly metrics: ReturnType<typeof createMetrics>;
   readonly signingKey: KeyObject;
   readonly appender: LedgerAppender;
+  readonly writer: LedgerWriter;
   close(): Promise<void>;
 }
 
@@ -64,6 +71,15 @@ export function loadSigningKey(config: Config): Promise<KeyObject> {
     : readSigningKey(config.ledger.signingKeyFile);
 }
 
+/** The personal-data master key: the configured file, or in development one kept under DATA_DIR. */
+export function loadMasterKey(config: Config): Promise<Buffer> {
+  return config.personalData.masterKeyFile === undefined
+    ? loadOrCreateDevelopmentMasterKey(config.dataDir)
+    : readMasterKey(config.personalData.masterKeyFile);
+}
+
+export const PERSONAL_FIELDS_FILE = packagePath('policies', 'personal-fields.yaml');
+
 export interface ComposeOptions {
   /** An already open database (tests); otherwise opened from the config and closed with the service. */
   readonly database?: DatabaseHandle;
@@ -71,6 +87,8 @@ export interface ComposeOptions {
 
 export async function composeService(config: Config, logger: Logger, options: ComposeOptions = {}): Promise<Service> {
   const signingKey = await loadSigningKey(config);
+  const masterKey = await loadMasterKey(config);
+  const classification = parseClassification(await readFile(PERSONAL_FIELDS_FILE, 'utf8'));
   const database = options.database ?? (await openDatabase(config));
   try {
     if (config.migrateOnStart) {
@@ -91,6 +109,8 @@ export async function composeService(config: Config, logger: Logger, options: Co
       }
     });
     const appender = new LedgerAppender({ db: database.db, origin: config.ledger.origin, signingKey, observer: ledgerMetrics });
+    const vault = new Vault(masterKey);
+    const writer = new LedgerWriter(appender, vault, classification);
     const app = await buildApp({
       logger,
       db: database.db,
@@ -99,7 +119,8 @@ export async function composeService(config: Config, logger: Logger, options: Co
       authentication: { keys: tokenKeys, ...config.auth },
       bodyLimitBytes: config.bodyLimitBytes,
       ledger: {
-        appender,
+        writer,
+        vault,
         origin: config.ledger.origin,
         verifierKey,
         trustedKeys: [verifierKey, ...retired.filter((key) => key.text !== verifierKey.text)],
@@ -112,6 +133,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       metrics,
       signingKey,
       appender,
+      writer,
       async close() {
         await app.close();
         await appender.close();

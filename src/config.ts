@@ -30,6 +30,10 @@ export interface Config {
     /** Verifier keys of retired signing keys, still trusted for the checkpoints they signed. */
     readonly trustedKeys: readonly string[];
   };
+  readonly personalData: {
+    /** 32-byte master key (base64) wrapping the data subjects' keys; development generates one. */
+    readonly masterKeyFile: string | undefined;
+  };
   readonly auth: {
     readonly verification: TokenVerification;
     readonly issuer: string | undefined;
@@ -201,6 +205,18 @@ export function loadConfig(env: Environment): Config {
       origin,
       signingKeyFile: signingKeyFile === undefined ? undefined : path.resolve(signingKeyFile),
       trustedKeys: trustedKeys(env, origin),
+    },
+    personalData: {
+      masterKeyFile: (() => {
+        const file = production
+          ? required(
+              env,
+              'PERSONAL_DATA_KEY_FILE',
+              'production needs the personal-data master key (footage-warden keygen --personal-data)',
+            )
+          : text(env, 'PERSONAL_DATA_KEY_FILE');
+        return file === undefined ? undefined : path.resolve(file);
+      })(),
     },
     auth: {
       verification,

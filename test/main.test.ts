@@ -41,6 +41,7 @@ t.test('production stops with exit code 2 when the signing key file cannot be re
       NODE_ENV: 'production',
       DATABASE_URL: url,
       LEDGER_SIGNING_KEY_FILE: '/nonexistent/ledger.pem',
+      PERSONAL_DATA_KEY_FILE: '/nonexistent/personal-data-key',
       JWT_JWKS_URL: 'https://idp.example/jwks.json',
       JWT_ISSUER: 'https://idp.example',
       JWT_AUDIENCE: 'footage-warden',

@@ -1,33 +1,45 @@
 import { createPrivateKey } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { generateSigningKeyPem } from '../keys/key-files.js';
+import { generateMasterKeyText, generateSigningKeyPem } from '../keys/key-files.js';
 import { isKeyName, verifierKeyFor } from '../ledger/note.js';
-import { type CliCommand, UsageError } from './command.js';
+import { type CliCommand, type CliIo, UsageError } from './command.js';
 
 export const keygenCommand: CliCommand = {
-  usage: 'keygen --origin ORIGIN [--out FILE]',
-  summary: 'generate an Ed25519 ledger signing key; print its verifier key',
+  usage: 'keygen (--origin ORIGIN | --personal-data) [--out FILE]',
+  summary: 'generate the ledger signing key (prints its verifier key) or the personal-data master key',
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { origin: { type: 'string' }, out: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args,
+      options: { origin: { type: 'string' }, out: { type: 'string' }, 'personal-data': { type: 'boolean', default: false } },
+      strict: true,
+    });
+    if (values['personal-data']) {
+      if (values.origin !== undefined) throw new UsageError('--personal-data and --origin make different keys: name one');
+      await writeKey(values.out, generateMasterKeyText(), io);
+      return 0;
+    }
     const origin = values.origin ?? io.env.LEDGER_ORIGIN;
     if (origin === undefined || !isKeyName(origin)) {
       throw new UsageError('--origin (or LEDGER_ORIGIN) must name the log: printable ASCII without spaces or "+"');
     }
     const pem = generateSigningKeyPem();
-    const verifier = verifierKeyFor(origin, createPrivateKey(pem)).text;
-    if (values.out === undefined) {
-      io.stdout(pem);
-    } else {
-      try {
-        await writeFile(values.out, pem, { mode: 0o600, flag: 'wx' });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-          throw new UsageError(`${values.out} exists; refusing to overwrite a key`);
-        throw error;
-      }
-    }
-    io.stderr(`verifier key: ${verifier}\n`);
+    await writeKey(values.out, pem, io);
+    io.stderr(`verifier key: ${verifierKeyFor(origin, createPrivateKey(pem)).text}\n`);
     return 0;
   },
 };
+
+/** Writes key text to `out` (mode 0600, never over an existing file) or to standard output. */
+async function writeKey(out: string | undefined, text: string, io: CliIo): Promise<void> {
+  if (out === undefined) {
+    io.stdout(text);
+    return;
+  }
+  try {
+    await writeFile(out, text, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${out} exists; refusing to overwrite a key`);
+    throw error;
+  }
+}

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LedgerUnavailableError } from '../storage/ledger-appender.js';
+import { VaultError } from '../storage/vault.js';
 import {
   type FieldError,
   PROBLEM_STATUS,
@@ -76,6 +77,7 @@ interface Classified {
 
 function classify(error: FastifyError | ProblemError | Error): Classified {
   if (error instanceof ProblemError) return { code: error.code, detail: error.detail, errors: error.errors };
+  if (error instanceof VaultError) return { code: 'conflict', detail: error.message };
   if (error instanceof LedgerUnavailableError) {
     return { code: 'unavailable', detail: 'the ledger cannot be written; nothing was recorded or allowed' };
   }

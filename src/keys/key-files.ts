@@ -20,6 +20,34 @@ export function developmentSigningKeyFile(dataDir: string): string {
   return path.join(dataDir, 'keys', 'ledger-signing-key.pem');
 }
 
+export function developmentMasterKeyFile(dataDir: string): string {
+  return path.join(dataDir, 'keys', 'personal-data-key');
+}
+
+/** A fresh 32-byte personal-data master key, base64 with a newline. */
+export function generateMasterKeyText(): string {
+  return `${randomBytes(32).toString('base64')}\n`;
+}
+
+export async function readMasterKey(file: string): Promise<Buffer> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new KeyFileError(file, `cannot read the personal-data key (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32 || key.toString('base64') !== text.trim())
+    throw new KeyFileError(file, 'the personal-data key must be 32 bytes in base64');
+  return key;
+}
+
+export async function loadOrCreateDevelopmentMasterKey(dataDir: string): Promise<Buffer> {
+  const file = developmentMasterKeyFile(dataDir);
+  await readOrCreate(file, generateMasterKeyText);
+  return readMasterKey(file);
+}
+
 export function developmentTokenSecretFile(dataDir: string): string {
   return path.join(dataDir, 'keys', 'token-secret');
 }

@@ -5,6 +5,7 @@
  *   {"type":"header","format":"footage-warden-export/v1","origin":…,"verifier_keys":[…],"from":n,"to":n,
  *    "start":{"frontier":[hex…],"last_leaf":hex|null,"active_key":text|null}}
  *   {"type":"entry","seq":n,"canonical":base64}
+ *   {"type":"opening","seq":n,"pointer":"/actor/name","value":…,"salt":hex}   (only in an export for a recipient)
  *   {"type":"checkpoint","tree_size":n,"note":text}
  *   {"type":"end","entries":n}
  */
@@ -17,6 +18,8 @@ export interface ExportHeader {
   readonly verifier_keys: readonly string[];
   readonly from: number;
   readonly to: number;
+  /** The named recipient of opened personal values, or null for an export of commitments only. */
+  readonly recipient: string | null;
   /** The verified state the export continues from (empty for from = 0). */
   readonly start: { readonly frontier: readonly string[]; readonly last_leaf: string | null; readonly active_key: string | null };
 }
@@ -24,6 +27,7 @@ export interface ExportHeader {
 export type ExportLine =
   | ExportHeader
   | { readonly type: 'entry'; readonly seq: number; readonly canonical: string }
+  | { readonly type: 'opening'; readonly seq: number; readonly pointer: string; readonly value: unknown; readonly salt: string }
   | { readonly type: 'checkpoint'; readonly tree_size: number; readonly note: string }
   | { readonly type: 'end'; readonly entries: number };
 
@@ -61,6 +65,7 @@ export function parseExportLine(text: string, line: number): ExportLine {
         !record.verifier_keys.every((key) => typeof key === 'string') ||
         !isCount(record.from) ||
         !isCount(record.to) ||
+        !(record.recipient === null || typeof record.recipient === 'string') ||
         start === undefined ||
         !Array.isArray(start.frontier) ||
         !start.frontier.every((hash) => typeof hash === 'string' && HEX64.test(hash)) ||
@@ -76,6 +81,18 @@ export function parseExportLine(text: string, line: number): ExportLine {
         throw new ExportFormatError(line, 'malformed entry line');
       }
       return { type: 'entry', seq: record.seq, canonical: record.canonical };
+    case 'opening':
+      if (
+        !isCount(record.seq) ||
+        typeof record.pointer !== 'string' ||
+        !record.pointer.startsWith('/') ||
+        !('value' in record) ||
+        typeof record.salt !== 'string' ||
+        !HEX64.test(record.salt)
+      ) {
+        throw new ExportFormatError(line, 'malformed opening line');
+      }
+      return { type: 'opening', seq: record.seq, pointer: record.pointer, value: record.value, salt: record.salt };
     case 'checkpoint':
       if (!isCount(record.tree_size) || typeof record.note !== 'string')
         throw new ExportFormatError(line, 'malformed checkpoint line');

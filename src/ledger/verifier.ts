@@ -9,9 +9,10 @@
  * failure stops it and names the entry.
  */
 import { type Checkpoint, openCheckpoint, parseCheckpointBody } from './checkpoint.js';
-import { decodeEntry, EntryError } from './entry.js';
+import { decodeEntry, type Entry, EntryError } from './entry.js';
 import { hashesEqual, leafHash, ZERO_HASH_HEX } from './hashes.js';
 import { NoteError, parseVerifierKey, type VerifierKey } from './note.js';
+import { checkOpening, type Opening } from './sealing.js';
 import { type NodeRef, nodeKey, TreeFrontier } from './tree.js';
 
 export type Check =
@@ -26,7 +27,8 @@ export type Check =
   | 'checkpoint-root'
   | 'checkpoint-order'
   | 'trusted-checkpoint'
-  | 'truncated';
+  | 'truncated'
+  | 'opening';
 
 export interface Failure {
   readonly seq: number;
@@ -69,6 +71,8 @@ export class LogVerifier {
   private entries = 0;
   private checkpoints = 0;
   private activeKey: KeyRotation | undefined;
+  private lastEntry: Entry | undefined;
+  private openings = 0;
   private readonly storedNodes = new Map<string, Buffer>();
   private readonly queued: { note: string; size: number }[] = [];
 
@@ -157,9 +161,26 @@ export class LogVerifier {
       if (this.failure !== null) return;
     }
     this.lastLeaf = leaf;
+    this.lastEntry = entry;
     this.entries += 1;
     this.checkTrusted();
     this.settleCheckpoints();
+  }
+
+  /** An opened personal value of the entry just given: it must open that entry's commitment. */
+  opening(seq: number, opening: Opening): void {
+    if (this.failure !== null) return;
+    if (this.lastEntry === undefined || this.lastEntry.seq !== seq) {
+      this.fail(seq, 'opening', 'an opening right after its entry', `an opening for entry ${seq}`);
+    } else if (!checkOpening(this.lastEntry, opening)) {
+      this.fail(seq, 'opening', `the commitment at ${opening.pointer}`, 'a value or salt that does not open it');
+    } else {
+      this.openings += 1;
+    }
+  }
+
+  get openingsChecked(): number {
+    return this.openings;
   }
 
   private checkNode(node: NodeRef, computed: Buffer, seq: number): void {

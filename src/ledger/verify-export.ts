@@ -16,6 +16,8 @@ export interface ExportVerificationOptions {
 
 export interface ExportVerification extends VerificationResult {
   readonly origin: string;
+  readonly recipient: string | null;
+  readonly openingsChecked: number;
 }
 
 export async function verifyExportLines(
@@ -61,6 +63,9 @@ export async function verifyExportLines(
       case 'entry':
         active.entry(line.seq, Buffer.from(line.canonical, 'base64'));
         break;
+      case 'opening':
+        active.opening(line.seq, { pointer: line.pointer, value: line.value, salt: Buffer.from(line.salt, 'hex') });
+        break;
       case 'checkpoint':
         active.queueCheckpoint(line.note);
         break;
@@ -75,5 +80,5 @@ export async function verifyExportLines(
     throw new ExportFormatError(lineNumber, 'the export has no end line: it was cut short');
   }
   const result = verifier.finish(header.to);
-  return { ...result, origin: header.origin };
+  return { ...result, origin: header.origin, recipient: header.recipient, openingsChecked: verifier.openingsChecked };
 }

@@ -5,6 +5,7 @@ import { keyHistory } from './ledger-keys.js';
 import { fetchNodes, requireNodes, treeSize } from './ledger-repository.js';
 import { readLedgerChunks } from './ledger-stream.js';
 import type { Executor } from './transaction.js';
+import type { OpenedValue } from './vault.js';
 
 export interface ExportRange {
   readonly from: number;
@@ -17,7 +18,18 @@ export async function exportRange(db: Executor, from: number, to: number | undef
   return { from, to: to ?? size, size };
 }
 
-export async function* exportLines(db: Executor, origin: string, range: ExportRange): AsyncGenerator<string> {
+/** Opened personal values to include, for an export to a named recipient. */
+export interface ExportDisclosure {
+  readonly recipient: string;
+  openings(seqs: readonly number[]): Promise<Map<number, readonly OpenedValue[]>>;
+}
+
+export async function* exportLines(
+  db: Executor,
+  origin: string,
+  range: ExportRange,
+  disclosure?: ExportDisclosure,
+): AsyncGenerator<string> {
   const keys = await keyHistory(db);
   const refs = [...frontierNodes(range.from), ...(range.from > 0 ? [{ level: 0, idx: range.from - 1 }] : [])];
   const hashes = range.from > 0 ? requireNodes(await fetchNodes(db, refs), refs) : [];
@@ -31,6 +43,7 @@ export async function* exportLines(db: Executor, origin: string, range: ExportRa
     verifier_keys: keys.map((key) => key.key),
     from: range.from,
     to: range.to,
+    recipient: disclosure?.recipient ?? null,
     start: {
       frontier: hashes.map((hash) => hash.toString('hex')),
       last_leaf: lastLeaf === undefined ? null : lastLeaf.toString('hex'),
@@ -41,8 +54,18 @@ export async function* exportLines(db: Executor, origin: string, range: ExportRa
   for await (const chunk of readLedgerChunks(db, { from: range.from, to: range.to, withNodes: false })) {
     let pending = 0;
     let text = '';
+    const opened = disclosure === undefined ? undefined : await disclosure.openings(chunk.entries.map((entry) => entry.seq));
     for (const entry of chunk.entries) {
       text += line({ type: 'entry', seq: entry.seq, canonical: entry.canonical.toString('base64') });
+      for (const value of opened?.get(entry.seq) ?? []) {
+        text += line({
+          type: 'opening',
+          seq: entry.seq,
+          pointer: value.pointer,
+          value: value.value,
+          salt: value.salt.toString('hex'),
+        });
+      }
       count += 1;
       const checkpoint = chunk.checkpoints[pending];
       if (checkpoint !== undefined && checkpoint.treeSize === entry.seq + 1) {

@@ -32,8 +32,26 @@ export interface LedgerCheckpointsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export interface DataSubjectsTable {
+  id: string;
+  wrapped_key: Buffer | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  erased_seq: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface SealedValuesTable {
+  seq: number;
+  pointer: string;
+  subject_id: string;
+  nonce: Buffer;
+  ciphertext: Buffer;
+}
+
 export interface Database {
   ledger_entries: LedgerEntriesTable;
   ledger_nodes: LedgerNodesTable;
   ledger_checkpoints: LedgerCheckpointsTable;
+  data_subjects: DataSubjectsTable;
+  sealed_values: SealedValuesTable;
 }

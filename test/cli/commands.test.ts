@@ -52,6 +52,7 @@ t.test('token refuses bad arguments and production', async (t) => {
     NODE_ENV: 'production',
     DATABASE_URL: 'postgres://db/x',
     LEDGER_SIGNING_KEY_FILE: 'k.pem',
+    PERSONAL_DATA_KEY_FILE: 'm.key',
     JWT_PUBLIC_KEY_FILE: 'p.pem',
     JWT_ISSUER: 'i',
     JWT_AUDIENCE: 'a',
@@ -71,6 +72,10 @@ t.test('keygen writes an Ed25519 key with mode 0600, prints its verifier key, an
   t.equal(verifier.name, 'warden.example/ledger');
   await t.rejects(keygenCommand.run(['--origin', 'warden.example/ledger', '--out', file], io({})), /refusing to overwrite/);
   await t.rejects(keygenCommand.run(['--origin', 'bad+name'], io({})), UsageError);
+  const masterFile = path.join(directory, 'personal-data-key');
+  t.equal(await keygenCommand.run(['--personal-data', '--out', masterFile], io({})), 0);
+  t.equal(Buffer.from((await readFile(masterFile, 'utf8')).trim(), 'base64').length, 32, 'a 32-byte personal-data key');
+  t.equal((await stat(masterFile)).mode & 0o777, 0o600);
 });
 
 t.test('migrate applies pending migrations once', async (t) => {

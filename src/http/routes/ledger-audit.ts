@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { type Checkpoint, openCheckpoint } from '../../ledger/checkpoint.js';
 import type { VerificationResult } from '../../ledger/verifier.js';
-import { exportLines, exportRange } from '../../storage/ledger-export.js';
+import { type ExportDisclosure, exportLines, exportRange } from '../../storage/ledger-export.js';
 import { verifyStoredLedger } from '../../storage/ledger-verification.js';
 import { authorize } from '../authorize.js';
 import { invalidField, ProblemError } from '../problem.js';
@@ -104,12 +104,10 @@ export async function ledgerAuditRoutes(app: FastifyInstance, options: AuditRout
       })
         .then(async (result) => {
           options.onVerified?.(result);
-          const receipt = await options.appender.append({
-            draft: {
-              kind: 'ledger.verified',
-              actor: { unit: caller.unit, subject: caller.subject },
-              payload: { ...presentResult(result), from_trusted_size: trusted?.size ?? null },
-            },
+          const receipt = await options.writer.record({
+            kind: 'ledger.verified',
+            actor: { unit: caller.unit, subject: caller.subject },
+            payload: { ...presentResult(result), from_trusted_size: trusted?.size ?? null },
           });
           lines.push({
             result: presentResult(result),
@@ -125,7 +123,7 @@ export async function ledgerAuditRoutes(app: FastifyInstance, options: AuditRout
     },
   );
 
-  app.get<{ Querystring: { from: number; to?: number } }>(
+  app.get<{ Querystring: { from: number; to?: number; recipient?: string } }>(
     '/v1/ledger/export',
     {
       preHandler: authorize('ledger', 'read'),
@@ -136,6 +134,7 @@ export async function ledgerAuditRoutes(app: FastifyInstance, options: AuditRout
           properties: {
             from: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
             to: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+            recipient: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f]+$' },
           },
         },
       },
@@ -144,10 +143,25 @@ export async function ledgerAuditRoutes(app: FastifyInstance, options: AuditRout
       const range = await exportRange(db, request.query.from, request.query.to);
       if (range.from > range.to) throw invalidField('querystring', '/from', 'must not exceed to');
       if (range.to > range.size) throw new ProblemError('not-found', `to: the log holds ${range.size} entries`);
+      const recipient = request.query.recipient;
+      let disclosure: ExportDisclosure | undefined;
+      if (recipient !== undefined) {
+        const { subject, unit } = request.caller;
+        if (!(await app.policy.isAllowed(subject, unit, 'personal_data', 'export'))) {
+          throw new ProblemError('forbidden', 'recipient: exporting personal data needs personal_data:export');
+        }
+        // The disclosure is on the record before a byte leaves: no record, no export.
+        await options.writer.record({
+          kind: 'personal_data.disclosed',
+          actor: { unit, subject },
+          payload: { recipient, from: range.from, to: range.to },
+        });
+        disclosure = { recipient, openings: (seqs) => options.vault.read(db, seqs) };
+      }
       return reply
         .type('application/x-ndjson')
         .header('content-disposition', `attachment; filename="ledger-${range.from}-${range.to}.ndjson"`)
-        .send(Readable.from(exportLines(db, options.origin, range)));
+        .send(Readable.from(exportLines(db, options.origin, range, disclosure)));
     },
   );
 }

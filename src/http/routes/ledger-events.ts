@@ -99,8 +99,10 @@ export async function ledgerEventRoutes(app: FastifyInstance, options: LedgerRou
           { location: 'body', path: '/payload/window/to', message: 'must not be before from' },
         ]);
       }
-      const receipt = await options.appender.append({
-        draft: { kind, actor: { unit: request.caller.unit, subject: request.caller.subject }, payload },
+      const receipt = await options.writer.record({
+        kind,
+        actor: { unit: request.caller.unit, subject: request.caller.subject },
+        payload,
       });
       return reply.code(201).send({ receipt: { seq: receipt.seq, leaf_hash: receipt.leafHash, tree_size: receipt.treeSize } });
     },

@@ -1,0 +1,145 @@
+/**
+ * The personal-data vault: a 32-byte data key per data subject, wrapped by the master key with
+ * AES-256-GCM, and each sealed value's opening ({salt, value}) encrypted under its subject's key
+ * with AES-256-GCM, bound by associated data to its entry, field and subject. Destroying a subject's
+ * wrapped key (erasure) makes every value of theirs unreadable; the ledger itself is untouched.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { SubjectOpening } from '../domain/personal-fields.js';
+import type { Opening } from '../ledger/sealing.js';
+import type { Executor } from './transaction.js';
+
+const NONCE = 12;
+const TAG = 16;
+
+export class VaultError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VaultError';
+  }
+}
+
+function seal(key: Buffer, plaintext: Buffer, aad: string): { nonce: Buffer; ciphertext: Buffer } {
+  const nonce = randomBytes(NONCE);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  return { nonce, ciphertext };
+}
+
+function open(key: Buffer, nonce: Buffer, ciphertext: Buffer, aad: string): Buffer {
+  if (ciphertext.length < TAG) throw new VaultError('ciphertext too short');
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(ciphertext.subarray(ciphertext.length - TAG));
+  try {
+    return Buffer.concat([decipher.update(ciphertext.subarray(0, ciphertext.length - TAG)), decipher.final()]);
+  } catch {
+    throw new VaultError('a sealed value does not decrypt: wrong key or altered');
+  }
+}
+
+function wrapAad(subjectId: string): string {
+  return `footage-warden/data-key/v1\n${subjectId}`;
+}
+
+function valueAad(seq: number, pointer: string, subjectId: string): string {
+  return `footage-warden/sealed-value/v1\n${seq}\n${pointer}\n${subjectId}`;
+}
+
+export interface OpenedValue extends Opening {
+  readonly subjectId: string;
+}
+
+export class Vault {
+  constructor(private readonly masterKey: Buffer) {
+    if (masterKey.length !== 32) throw new VaultError('the master key must be 32 bytes');
+  }
+
+  /** The subject's data key, created on first use; refused once the subject is erased. */
+  private async dataKey(trx: Executor, subjectId: string): Promise<Buffer> {
+    const existing = await trx
+      .selectFrom('data_subjects')
+      .select(['wrapped_key', 'erased_at'])
+      .where('id', '=', subjectId)
+      .executeTakeFirst();
+    if (existing !== undefined) {
+      if (existing.wrapped_key === null)
+        throw new VaultError(`data subject ${subjectId} was erased; no new personal data is kept for them`);
+      return this.unwrap(subjectId, existing.wrapped_key);
+    }
+    const key = randomBytes(32);
+    const wrapped = seal(this.masterKey, key, wrapAad(subjectId));
+    await trx
+      .insertInto('data_subjects')
+      .values({ id: subjectId, wrapped_key: Buffer.concat([wrapped.nonce, wrapped.ciphertext]) })
+      .execute();
+    return key;
+  }
+
+  private unwrap(subjectId: string, wrapped: Buffer): Buffer {
+    return open(this.masterKey, wrapped.subarray(0, NONCE), wrapped.subarray(NONCE), wrapAad(subjectId));
+  }
+
+  /** Stores the openings of entry `seq`, inside the transaction that appends it. */
+  async store(trx: Executor, seq: number, openings: readonly SubjectOpening[]): Promise<void> {
+    for (const opening of openings) {
+      const key = await this.dataKey(trx, opening.subjectId);
+      const plaintext = Buffer.from(JSON.stringify({ salt: opening.salt.toString('hex'), value: opening.value }), 'utf8');
+      const { nonce, ciphertext } = seal(key, plaintext, valueAad(seq, opening.pointer, opening.subjectId));
+      await trx
+        .insertInto('sealed_values')
+        .values({ seq, pointer: opening.pointer, subject_id: opening.subjectId, nonce, ciphertext })
+        .execute();
+    }
+  }
+
+  /** The opened values of the given entries; an erased subject's values are gone and not listed. */
+  async read(db: Executor, seqs: readonly number[]): Promise<Map<number, OpenedValue[]>> {
+    const opened = new Map<number, OpenedValue[]>();
+    if (seqs.length === 0) return opened;
+    const rows = await db
+      .selectFrom('sealed_values as v')
+      .innerJoin('data_subjects as s', 's.id', 'v.subject_id')
+      .select(['v.seq', 'v.pointer', 'v.subject_id', 'v.nonce', 'v.ciphertext', 's.wrapped_key'])
+      .where('v.seq', 'in', [...seqs])
+      .orderBy('v.seq')
+      .orderBy('v.pointer')
+      .execute();
+    const keys = new Map<string, Buffer>();
+    for (const row of rows) {
+      if (row.wrapped_key === null) continue;
+      const list = opened.get(row.seq) ?? [];
+      opened.set(row.seq, list);
+      let key = keys.get(row.subject_id);
+      if (key === undefined) {
+        key = this.unwrap(row.subject_id, row.wrapped_key);
+        keys.set(row.subject_id, key);
+      }
+      const plain = JSON.parse(
+        open(key, row.nonce, row.ciphertext, valueAad(row.seq, row.pointer, row.subject_id)).toString('utf8'),
+      ) as {
+        salt: string;
+        value: unknown;
+      };
+      list.push({ pointer: row.pointer, value: plain.value, salt: Buffer.from(plain.salt, 'hex'), subjectId: row.subject_id });
+    }
+    return opened;
+  }
+
+  /**
+   * Erases a subject inside the transaction that records the erasure: the wrapped key and every
+   * ciphertext of theirs are destroyed. Returns how many sealed values became unreadable.
+   */
+  async erase(trx: Executor, subjectId: string, seq: number): Promise<number> {
+    const updated = await trx
+      .updateTable('data_subjects')
+      .set({ wrapped_key: null, erased_at: new Date().toISOString(), erased_seq: seq })
+      .where('id', '=', subjectId)
+      .where('wrapped_key', 'is not', null)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw new VaultError(`no personal data is held for ${subjectId}`);
+    const deleted = await trx.deleteFrom('sealed_values').where('subject_id', '=', subjectId).executeTakeFirst();
+    return Number(deleted.numDeletedRows);
+  }
+}
