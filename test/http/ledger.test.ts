@@ -227,6 +227,13 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
     403,
   );
 
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: admin })).body;
+  t.match(metrics, /footage_warden_ledger_appends_total 2[0-9]/, 'appends are counted');
+  t.match(metrics, /footage_warden_ledger_batch_size_count [1-9]/, 'batch sizes are observed');
+  t.match(metrics, /footage_warden_ledger_append_commit_seconds_count 2[0-9]/, 'append-to-commit latency is observed');
+  t.match(metrics, /footage_warden_ledger_checkpoint_age_seconds \d/, 'the checkpoint age is reported');
+  t.match(metrics, /footage_warden_ledger_last_verification_ok 1/, "the last verification's result is reported");
+
   const exported = await app.inject({ method: 'GET', url: '/v1/ledger/export', headers: admin });
   t.equal(exported.statusCode, 200);
   const file = path.join(directory, 'ledger.ndjson');
