@@ -17,6 +17,7 @@ import { type EncodedEntry, type EntryDraft, encodeEntry, entryTime } from '../l
 import { hashesEqual } from '../ledger/hashes.js';
 import { verifierKeyFor } from '../ledger/note.js';
 import { TreeFrontier } from '../ledger/tree.js';
+import { keyInForce } from './ledger-keys.js';
 import {
   type EntryRow,
   insertCheckpoint,
@@ -225,7 +226,7 @@ export class LedgerAppender {
     const head = await readHead(trx);
     const builder = new BatchBuilder(head, time);
     if (head.keyId !== this.keyIdHex) {
-      const previous = head.keyId === undefined ? null : await previousVerifierKey(trx);
+      const previous = head.keyId === undefined ? null : ((await keyInForce(trx, head.size))?.key ?? null);
       builder.add(
         builder.encode({ kind: KEY_ROTATED, actor: { unit: null, subject: null }, payload: { key: this.verifierKey, previous } }),
       );
@@ -315,17 +316,4 @@ async function runInSavepoint(trx: Transaction<Database>, seq: number, effect: E
     throw error;
   }
   await sql`RELEASE SAVEPOINT ledger_effect`.execute(trx);
-}
-
-async function previousVerifierKey(trx: Transaction<Database>): Promise<string | null> {
-  const row = await trx
-    .selectFrom('ledger_entries')
-    .select('canonical')
-    .where('kind', '=', KEY_ROTATED)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (row === undefined) return null;
-  const key = (JSON.parse(row.canonical.toString('utf8')) as { payload?: { key?: unknown } }).payload?.key;
-  return typeof key === 'string' ? key : null;
 }

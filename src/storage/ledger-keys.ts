@@ -11,6 +11,25 @@ export interface KeyUse {
   readonly checkpoints: number;
 }
 
+function rotatedKey(canonical: Buffer): string | undefined {
+  const key = (JSON.parse(canonical.toString('utf8')) as { payload?: { key?: unknown } }).payload?.key;
+  return typeof key === 'string' ? key : undefined;
+}
+
+/** The verifier key in force for a tree of `size` entries: the last key.rotated entry before it. */
+export async function keyInForce(db: Executor, size: number): Promise<{ seq: number; key: string } | undefined> {
+  const row = await db
+    .selectFrom('ledger_entries')
+    .select(['seq', 'canonical'])
+    .where('kind', '=', 'key.rotated')
+    .where('seq', '<', size)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const key = row === undefined ? undefined : rotatedKey(row.canonical);
+  return row === undefined || key === undefined ? undefined : { seq: row.seq, key };
+}
+
 export async function keyHistory(db: Executor): Promise<KeyUse[]> {
   const rotations = await db
     .selectFrom('ledger_entries')
@@ -24,8 +43,8 @@ export async function keyHistory(db: Executor): Promise<KeyUse[]> {
   const byId = new Map(uses.rows.map((row) => [row.key_id, row]));
   const history: KeyUse[] = [];
   for (const rotation of rotations) {
-    const key = (JSON.parse(rotation.canonical.toString('utf8')) as { payload?: { key?: unknown } }).payload?.key;
-    if (typeof key !== 'string') continue;
+    const key = rotatedKey(rotation.canonical);
+    if (key === undefined) continue;
     const keyId = key.split('+')[1] ?? '';
     const use = byId.get(keyId);
     history.push({

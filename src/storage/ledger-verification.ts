@@ -10,6 +10,7 @@ import type { VerifierKey } from '../ledger/note.js';
 import { verifyConsistency, verifyInclusion } from '../ledger/proofs.js';
 import { foldCover, frontierNodes } from '../ledger/tree.js';
 import { type Failure, LogVerifier, type VerificationResult } from '../ledger/verifier.js';
+import { keyInForce } from './ledger-keys.js';
 import { consistencyProof, inclusionProof } from './ledger-proofs.js';
 import { fetchNodes, latestCheckpoint, MissingNodeError, requireNodes, treeSize } from './ledger-repository.js';
 import { readLedgerChunks } from './ledger-stream.js';
@@ -90,7 +91,7 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
         checkNodes: true,
         start: { size: trusted.size, frontier, lastLeaf },
       });
-      const activeKey = await activeKeyAt(db, trusted.size);
+      const activeKey = await keyInForce(db, trusted.size);
       if (activeKey !== undefined) verifier.seedActiveKey(activeKey.seq, activeKey.key);
       from = trusted.size;
     } catch (error) {
@@ -116,18 +117,4 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
   }
   if (!verifier.failed && latest !== undefined && latest.treeSize > verifier.size) verifier.queueCheckpoint(latest.note);
   return verifier.finish(claimed);
-}
-
-async function activeKeyAt(db: Executor, size: number): Promise<{ seq: number; key: string } | undefined> {
-  const row = await db
-    .selectFrom('ledger_entries')
-    .select(['seq', 'canonical'])
-    .where('kind', '=', 'key.rotated')
-    .where('seq', '<', size)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (row === undefined) return undefined;
-  const key = (JSON.parse(row.canonical.toString('utf8')) as { payload?: { key?: unknown } }).payload?.key;
-  return typeof key === 'string' ? { seq: row.seq, key } : undefined;
 }
