@@ -57,6 +57,8 @@ export interface VerifierOptions {
   readonly trusted?: Checkpoint;
   /** Whether stored complete-subtree hashes are supplied (database) or not (an export). */
   readonly checkNodes: boolean;
+  /** The lowest level at which complete subtrees are stored (lower ones are recomputed, not stored). */
+  readonly storedFromLevel?: number;
 }
 
 interface KeyRotation {
@@ -156,7 +158,7 @@ export class LogVerifier {
       }
     }
     for (const completed of this.frontier.append(leaf)) {
-      if (!this.options.checkNodes) continue;
+      if (!this.options.checkNodes || completed.node.level < (this.options.storedFromLevel ?? 1)) continue;
       this.checkNode(completed.node, completed.hash, expectedSeq);
       if (this.failure !== null) return;
     }

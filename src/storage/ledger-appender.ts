@@ -27,6 +27,7 @@ import {
   type NodeRow,
   readHead,
   readHeadSummary,
+  STORED_NODE_MIN_LEVEL,
 } from './ledger-repository.js';
 import type { Database } from './schema.js';
 import { transact } from './transaction.js';
@@ -129,7 +130,9 @@ class BatchBuilder {
       canonical: encoded.bytes,
       leafHash: encoded.leaf,
     });
-    for (const completed of this.frontier.append(encoded.leaf)) this.nodes.push({ ...completed.node, hash: completed.hash });
+    for (const completed of this.frontier.append(encoded.leaf)) {
+      if (completed.node.level >= STORED_NODE_MIN_LEVEL) this.nodes.push({ ...completed.node, hash: completed.hash });
+    }
     this.prev = encoded.leaf;
     if (pending !== undefined) this.accepted.push({ pending, seq: encoded.entry.seq, leaf: encoded.leaf.toString('hex') });
   }

@@ -4,7 +4,7 @@
  * trip per table whatever its size.
  */
 import { sql } from 'kysely';
-import { frontierNodes, type NodeRef, nodeKey } from '../ledger/tree.js';
+import { frontierNodes, type NodeRef, nodeKey, TreeFrontier } from '../ledger/tree.js';
 import type { Executor } from './transaction.js';
 
 export interface EntryRow {
@@ -75,12 +75,24 @@ export async function insertCheckpoint(trx: Executor, row: Omit<CheckpointRow, '
     .execute();
 }
 
-/** Hashes of the given nodes in one round trip; level 0 is read from the entries' leaf hashes. */
+/**
+ * Complete subtrees of levels 1 to 3 (2 to 8 leaves) are not stored: recomputing one reads at most
+ * 8 leaf hashes, and not storing them saves seven of every eight node rows on the write path.
+ */
+export const STORED_NODE_MIN_LEVEL = 4;
+
+/** Hashes of the given nodes in one round trip; level 0 comes from the entries' leaf hashes. */
 export async function fetchNodes(db: Executor, refs: readonly NodeRef[]): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   if (refs.length === 0) return found;
-  const leaves = refs.filter((ref) => ref.level === 0).map((ref) => ref.idx);
-  const inner = refs.filter((ref) => ref.level > 0);
+  const computed = refs.filter((ref) => ref.level > 0 && ref.level < STORED_NODE_MIN_LEVEL);
+  const leafSet = new Set(refs.filter((ref) => ref.level === 0).map((ref) => ref.idx));
+  for (const ref of computed) {
+    const width = 2 ** ref.level;
+    for (let leaf = ref.idx * width; leaf < (ref.idx + 1) * width; leaf += 1) leafSet.add(leaf);
+  }
+  const leaves = [...leafSet];
+  const inner = refs.filter((ref) => ref.level >= STORED_NODE_MIN_LEVEL);
   const rows = await sql<{ level: number; idx: number; hash: Buffer }>`
     SELECT 0 AS level, e.seq AS idx, e.leaf_hash AS hash FROM ledger_entries e WHERE e.seq = ANY(${leaves}::bigint[])
     UNION ALL
@@ -88,6 +100,20 @@ export async function fetchNodes(db: Executor, refs: readonly NodeRef[]): Promis
     JOIN unnest(${inner.map((ref) => ref.level)}::smallint[], ${inner.map((ref) => ref.idx)}::bigint[]) AS wanted(level, idx)
       ON n.level = wanted.level AND n.idx = wanted.idx`.execute(db);
   for (const row of rows.rows) found.set(nodeKey({ level: row.level, idx: row.idx }), row.hash);
+  for (const ref of computed) {
+    const width = 2 ** ref.level;
+    const subtree = new TreeFrontier();
+    let complete = true;
+    for (let leaf = ref.idx * width; leaf < (ref.idx + 1) * width; leaf += 1) {
+      const hash = found.get(nodeKey({ level: 0, idx: leaf }));
+      if (hash === undefined) {
+        complete = false;
+        break;
+      }
+      subtree.append(hash);
+    }
+    if (complete) found.set(nodeKey(ref), subtree.root());
+  }
   return found;
 }
 
@@ -254,7 +280,7 @@ export async function nodesCompletedIn(db: Executor, afterLeaf: number, throughL
   const levels: number[] = [];
   const firsts: number[] = [];
   const lasts: number[] = [];
-  for (let level = 1, width = 2; width <= throughLeaf; level += 1, width *= 2) {
+  for (let level = STORED_NODE_MIN_LEVEL, width = 2 ** STORED_NODE_MIN_LEVEL; width <= throughLeaf; level += 1, width *= 2) {
     // A node (level, idx) ends at leaf (idx+1)·width: the idx whose end lies in the window.
     const first = Math.floor(afterLeaf / width);
     const last = Math.floor(throughLeaf / width) - 1;

@@ -12,7 +12,14 @@ import { foldCover, frontierNodes } from '../ledger/tree.js';
 import { type Failure, LogVerifier, type VerificationResult } from '../ledger/verifier.js';
 import { keyInForce } from './ledger-keys.js';
 import { consistencyProof, inclusionProof } from './ledger-proofs.js';
-import { fetchNodes, latestCheckpoint, MissingNodeError, requireNodes, treeSize } from './ledger-repository.js';
+import {
+  fetchNodes,
+  latestCheckpoint,
+  MissingNodeError,
+  requireNodes,
+  STORED_NODE_MIN_LEVEL,
+  treeSize,
+} from './ledger-repository.js';
 import { readLedgerChunks } from './ledger-stream.js';
 import type { Executor } from './transaction.js';
 
@@ -42,7 +49,12 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
   const latest = await latestCheckpoint(db);
   const entries = await treeSize(db);
   const claimed = Math.max(latest?.treeSize ?? 0, entries);
-  let verifier = new LogVerifier({ origin: options.origin, trustedKeys: options.trustedKeys, checkNodes: true });
+  let verifier = new LogVerifier({
+    origin: options.origin,
+    trustedKeys: options.trustedKeys,
+    checkNodes: true,
+    storedFromLevel: STORED_NODE_MIN_LEVEL,
+  });
   let from = 0;
   const trusted = options.trusted;
   if (trusted !== undefined && trusted.size > 0) {
@@ -89,6 +101,7 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
         origin: options.origin,
         trustedKeys: options.trustedKeys,
         checkNodes: true,
+        storedFromLevel: STORED_NODE_MIN_LEVEL,
         start: { size: trusted.size, frontier, lastLeaf },
       });
       const activeKey = await keyInForce(db, trusted.size);

@@ -102,7 +102,7 @@ t.test(
     const database = await openTestDatabase();
     t.teardown(() => database.close());
     const { db } = database.handle;
-    await appendEvents(testLedger(db).appender, 2);
+    await appendEvents(testLedger(db).appender, 20); // enough for a stored tree node (level 4, 16 leaves)
     const updates = {
       ledger_entries: sql`UPDATE ledger_entries SET kind = 'x'`,
       ledger_nodes: sql`UPDATE ledger_nodes SET hash = ${Buffer.alloc(32)}`,

@@ -109,8 +109,8 @@ const CASES: Case[] = [
   },
   {
     name: 'a changed stored tree node',
-    tamper: (db) => asSuperuser(db, [sql`UPDATE ledger_nodes SET hash = sha256(hash) WHERE level = 2 AND idx = 3`]),
-    stored: { seq: 15, check: 'tree-node' },
+    tamper: (db) => asSuperuser(db, [sql`UPDATE ledger_nodes SET hash = sha256(hash) WHERE level = 4 AND idx = 1`]),
+    stored: { seq: 31, check: 'tree-node' },
     exported: { seq: -1, check: 'tree-node' },
   },
 ];
