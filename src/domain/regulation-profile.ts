@@ -1,0 +1,96 @@
+/**
+ * The regulation profile (policies/regulation.yaml): which article each rule implements and what it
+ * tells the caller, the closed list of purposes, the retention default, the filing deadline and the
+ * prohibited location classes. Article numbers are data, so a renumbered regulation is a new file.
+ */
+import { parse } from 'yaml';
+
+export const RULE_CODES = [
+  'ROLE_NOT_PERMITTED',
+  'NOT_REGISTERED_PERSONNEL',
+  'TRAINING_LAPSED',
+  'NO_CONFIDENTIALITY_UNDERTAKING',
+  'REASON_REQUIRED',
+  'PURPOSE_NOT_PERMITTED',
+  'OUTSIDE_RETENTION',
+  'PROHIBITED_LOCATION',
+  'FILING_OVERDUE',
+  'MAINTENANCE_LIVE_ONLY',
+  'MASK_SENSITIVE_INFORMATION',
+  'REGISTER_TRANSFER',
+] as const;
+
+export type RuleCode = (typeof RULE_CODES)[number];
+export type RuleEffect = 'deny' | 'warn' | 'obligation';
+
+export interface Rule {
+  readonly article: string;
+  readonly effect: RuleEffect;
+  readonly message: string;
+}
+
+export interface RegulationProfile {
+  readonly name: string;
+  readonly retentionDaysDefault: number;
+  readonly filingDeadlineDays: number;
+  readonly purposes: ReadonlyMap<string, { readonly personalImages: boolean }>;
+  readonly prohibitedLocationClasses: ReadonlySet<string>;
+  readonly rules: Readonly<Record<RuleCode, Rule>>;
+}
+
+export class ProfileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProfileError';
+  }
+}
+
+function positiveInteger(value: unknown, field: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) throw new ProfileError(`${field}: expected a positive whole number`);
+  return value as number;
+}
+
+export function parseRegulationProfile(text: string): RegulationProfile {
+  const document = parse(text) as Record<string, unknown> | null;
+  if (document === null || typeof document !== 'object') throw new ProfileError('expected a mapping');
+  if (typeof document.name !== 'string' || document.name === '') throw new ProfileError('name: expected text');
+  const purposes = new Map<string, { personalImages: boolean }>();
+  for (const [purpose, value] of Object.entries((document.purposes ?? {}) as Record<string, unknown>)) {
+    const personalImages = (value as { personal_images?: unknown } | null)?.personal_images;
+    if (!/^[a-z][a-z_]*$/.test(purpose) || typeof personalImages !== 'boolean') {
+      throw new ProfileError(`purposes.${purpose}: expected { personal_images: true | false }`);
+    }
+    purposes.set(purpose, { personalImages });
+  }
+  if (purposes.size === 0) throw new ProfileError('purposes: expected at least one purpose');
+  const locations = document.prohibited_location_classes;
+  if (!Array.isArray(locations) || !locations.every((item) => typeof item === 'string')) {
+    throw new ProfileError('prohibited_location_classes: expected a list of names');
+  }
+  const rawRules = (document.rules ?? {}) as Record<string, unknown>;
+  const rules = {} as Record<RuleCode, Rule>;
+  for (const code of RULE_CODES) {
+    const rule = rawRules[code] as { article?: unknown; effect?: unknown; message?: unknown } | undefined;
+    if (
+      rule === undefined ||
+      typeof rule.article !== 'string' ||
+      rule.article === '' ||
+      !['deny', 'warn', 'obligation'].includes(rule.effect as string) ||
+      typeof rule.message !== 'string' ||
+      rule.message === ''
+    ) {
+      throw new ProfileError(`rules.${code}: expected { article, effect: deny | warn | obligation, message }`);
+    }
+    rules[code] = { article: rule.article, effect: rule.effect as RuleEffect, message: rule.message };
+  }
+  const unknown = Object.keys(rawRules).filter((code) => !(RULE_CODES as readonly string[]).includes(code));
+  if (unknown.length > 0) throw new ProfileError(`rules: unknown rule codes ${unknown.join(', ')}`);
+  return {
+    name: document.name,
+    retentionDaysDefault: positiveInteger(document.retention_days_default, 'retention_days_default'),
+    filingDeadlineDays: positiveInteger(document.filing_deadline_days, 'filing_deadline_days'),
+    purposes,
+    prohibitedLocationClasses: new Set(locations as string[]),
+    rules,
+  };
+}
