@@ -112,16 +112,3 @@ export function checkOpening(entry: unknown, opening: Opening): boolean {
     expected !== undefined && opening.salt.length === SALT_SIZE && hashesEqual(expected, commitment(opening.value, opening.salt))
   );
 }
-
-/** A copy of `entry` with each opened field put back in place of its commitment. */
-export function openFields<T>(entry: T, openings: readonly Opening[]): T {
-  const opened = structuredClone(entry);
-  for (const opening of openings) {
-    const tokens = splitPointer(opening.pointer);
-    const key = tokens.pop();
-    const parent = valueAt(opened, tokens.length === 0 ? '' : `/${tokens.map(escapeToken).join('/')}`);
-    if (key === undefined || parent === null || typeof parent !== 'object') continue;
-    (parent as Record<string, unknown>)[Array.isArray(parent) ? Number(key) : key] = opening.value;
-  }
-  return opened;
-}

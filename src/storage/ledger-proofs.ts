@@ -18,9 +18,3 @@ export function inclusionProof(db: Executor, seq: number, size: number): Promise
 export function consistencyProof(db: Executor, from: number, to: number): Promise<Buffer[]> {
   return hashRanges(db, consistencyRanges(from, to));
 }
-
-/** The root of the tree of `size` leaves, from stored nodes. */
-export async function rootOfSize(db: Executor, size: number): Promise<Buffer> {
-  const [root] = await hashRanges(db, [{ start: 0, end: size }]);
-  return root as Buffer;
-}

@@ -4,7 +4,7 @@
  * trusted root, and a consistency proof from it to the latest checkpoint must hold; then only the
  * entries after m are read.
  */
-import { type Checkpoint, openCheckpoint } from '../ledger/checkpoint.js';
+import type { Checkpoint } from '../ledger/checkpoint.js';
 import { hashesEqual } from '../ledger/hashes.js';
 import type { VerifierKey } from '../ledger/note.js';
 import { verifyConsistency, verifyInclusion } from '../ledger/proofs.js';
@@ -38,11 +38,6 @@ export interface StoredVerificationOptions {
 
 function failed(size: number, failure: Failure): VerificationResult {
   return { ok: false, treeSize: size, root: '', entriesChecked: 0, checkpointsChecked: 0, firstFailure: failure };
-}
-
-/** Verifies a caller-supplied signed checkpoint note (for the trusted starting point). */
-export function openTrustedCheckpoint(note: string, origin: string, keys: readonly VerifierKey[]): Checkpoint {
-  return openCheckpoint(note, origin, keys);
 }
 
 export async function verifyStoredLedger(db: Executor, options: StoredVerificationOptions): Promise<VerificationResult> {
