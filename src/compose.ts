@@ -109,6 +109,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       }
     });
     const appender = new LedgerAppender({ db: database.db, origin: config.ledger.origin, signingKey, observer: ledgerMetrics });
+    await appender.recordKey();
     const vault = new Vault(masterKey);
     const writer = new LedgerWriter(appender, vault, classification);
     const app = await buildApp({

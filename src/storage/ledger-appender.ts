@@ -178,6 +178,20 @@ export class LedgerAppender {
     });
   }
 
+  /**
+   * Records this appender's signing key now (a `key.rotated` entry and its checkpoint) unless the
+   * latest checkpoint is already signed by it, so a new log or a new key shows in the log at start.
+   */
+  async recordKey(): Promise<void> {
+    const running = this.commit([]);
+    this.inFlight.add(running);
+    try {
+      await running;
+    } finally {
+      this.inFlight.delete(running);
+    }
+  }
+
   /** Waits for queued appends to settle; later appends are refused. */
   async close(): Promise<void> {
     this.closed = true;

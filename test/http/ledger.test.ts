@@ -39,11 +39,10 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
   const admin = { authorization: `Bearer ${await service.token('admin', 'dev')}` };
   const operator = { authorization: `Bearer ${await service.token('li', 'district-7')}` };
 
-  t.equal(
-    (await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' })).statusCode,
-    404,
-    'no checkpoint before the first entry',
-  );
+  const genesis = await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' });
+  t.equal(genesis.statusCode, 200, 'the key is recorded and checkpointed at start');
+  t.match(genesis.body, /^district\.example\/ledger\n1\n/);
+  t.equal((await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint?size=999' })).statusCode, 404);
 
   const events = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>

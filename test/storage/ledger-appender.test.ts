@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { decodeEntry } from '../../src/ledger/entry.js';
-import { LedgerUnavailableError } from '../../src/storage/ledger-appender.js';
+import { LedgerAppender, LedgerUnavailableError } from '../../src/storage/ledger-appender.js';
 import { entryAt, latestCheckpoint, treeSize } from '../../src/storage/ledger-repository.js';
 import { verifyStoredLedger } from '../../src/storage/ledger-verification.js';
 import { openTestDatabase } from '../helpers/database.js';
@@ -134,3 +134,20 @@ t.test(
     );
   },
 );
+
+t.test('recordKey writes the key.rotated entry and its checkpoint once per key, whoever asks', async (t) => {
+  const database = await openTestDatabase();
+  t.teardown(() => database.close());
+  const { db } = database.handle;
+  const ledger = testLedger(db);
+  await ledger.appender.recordKey();
+  await ledger.appender.recordKey();
+  const twin = new LedgerAppender({ db, origin: ORIGIN, signingKey: ledger.key });
+  await twin.recordKey();
+  t.equal(await treeSize(db), 1, 'one key.rotated entry');
+  t.equal((await latestCheckpoint(db))?.treeSize, 1, 'and its checkpoint');
+  const rotated = testLedger(db);
+  await rotated.appender.recordKey();
+  t.equal(await treeSize(db), 2, 'a new key adds its own entry');
+  t.equal((await verifyStoredLedger(db, { origin: ORIGIN, trustedKeys: [ledger.verifierKey, rotated.verifierKey] })).ok, true);
+});
