@@ -20,12 +20,13 @@ import { TreeFrontier } from '../ledger/tree.js';
 import { keyInForce } from './ledger-keys.js';
 import {
   type EntryRow,
+  type HeadSummary,
   insertCheckpoint,
   insertEntries,
   insertNodes,
   lockLedger,
   type NodeRow,
-  readHead,
+  readFrontier,
   readHeadSummary,
   STORED_NODE_MIN_LEVEL,
 } from './ledger-repository.js';
@@ -239,9 +240,8 @@ export class LedgerAppender {
   }
 
   /** Encodes a batch under the lock from the stored head, running effects in savepoints. */
-  private async prepareLocked(trx: Transaction<Database>, batch: Pending[], time: string): Promise<Prepared> {
-    const head = await readHead(trx);
-    const builder = new BatchBuilder(head, time);
+  private async prepareLocked(trx: Transaction<Database>, head: HeadSummary, batch: Pending[], time: string): Promise<Prepared> {
+    const builder = new BatchBuilder({ ...head, frontier: await readFrontier(trx, head.size) }, time);
     if (head.keyId !== this.keyIdHex) {
       const previous = head.keyId === undefined ? null : ((await keyInForce(trx, head.size))?.key ?? null);
       builder.add(
@@ -284,7 +284,7 @@ export class LedgerAppender {
         if (optimistic !== undefined && sameHead(optimistic.base, head)) {
           prepared = optimistic;
         } else {
-          prepared = await this.prepareLocked(trx, batch, time);
+          prepared = await this.prepareLocked(trx, head, batch, time);
           publish(prepared.end);
         }
         if (prepared.entries.length === 0) return;
@@ -315,10 +315,7 @@ export class LedgerAppender {
   }
 }
 
-function sameHead(
-  predicted: HeadState,
-  stored: { size: number; lastLeaf: Buffer | undefined; keyId: string | undefined },
-): boolean {
+function sameHead(predicted: HeadState, stored: HeadSummary): boolean {
   if (predicted.size !== stored.size || predicted.keyId !== stored.keyId) return false;
   if (predicted.lastLeaf === undefined || stored.lastLeaf === undefined) return predicted.lastLeaf === stored.lastLeaf;
   return hashesEqual(predicted.lastLeaf, stored.lastLeaf);

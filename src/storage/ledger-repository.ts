@@ -32,12 +32,11 @@ export interface CheckpointRow {
   readonly createdAt: Date;
 }
 
-export interface Head {
+/** What a writer checks under the lock before it extends the log. */
+export interface HeadSummary {
   readonly size: number;
   /** Leaf hash of entry size-1; undefined for the empty log. */
   readonly lastLeaf: Buffer | undefined;
-  /** Hashes of `frontierNodes(size)`, largest subtree first. */
-  readonly frontier: Buffer[];
   /** Key ID (hex) of the latest checkpoint's signature. */
   readonly keyId: string | undefined;
 }
@@ -138,9 +137,7 @@ export async function treeSize(db: Executor): Promise<number> {
 }
 
 /** The last entry's seq and leaf hash and the latest checkpoint's key: enough to confirm a predicted head. */
-export async function readHeadSummary(
-  trx: Executor,
-): Promise<{ size: number; lastLeaf: Buffer | undefined; keyId: string | undefined }> {
+export async function readHeadSummary(trx: Executor): Promise<HeadSummary> {
   const result = await sql<{ seq: number | null; leaf: Buffer | null; key_id: string | null }>`
     SELECT last.seq, last.leaf_hash AS leaf,
       (SELECT key_id FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1) AS key_id
@@ -154,20 +151,10 @@ export async function readHeadSummary(
   };
 }
 
-/** The state a writer extends, read under the ledger lock. */
-export async function readHead(trx: Executor): Promise<Head> {
-  const size = await treeSize(trx);
-  if (size === 0) return { size, lastLeaf: undefined, frontier: [], keyId: undefined };
-  const refs = [...frontierNodes(size), { level: 0, idx: size - 1 }];
-  const found = await fetchNodes(trx, refs);
-  const hashes = requireNodes(found, refs);
-  const checkpoint = await trx
-    .selectFrom('ledger_checkpoints')
-    .select('key_id')
-    .orderBy('tree_size', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return { size, lastLeaf: hashes.pop(), frontier: hashes, keyId: checkpoint?.key_id };
+/** Hashes of `frontierNodes(size)`, largest subtree first: the tree state a writer extends. */
+export async function readFrontier(trx: Executor, size: number): Promise<Buffer[]> {
+  const refs = frontierNodes(size);
+  return requireNodes(await fetchNodes(trx, refs), refs);
 }
 
 function toCheckpoint(row: { tree_size: number; root: Buffer; key_id: string; note: string; created_at: Date }): CheckpointRow {
