@@ -2,7 +2,7 @@
  * Every entry kind the service writes. Each must be classified in policies/personal-fields.yaml
  * (test/domain/personal-fields.test.ts), and the writer refuses a kind that is not.
  */
-import { EVENT_KINDS } from '../http/routes/ledger-events.js';
+import { EVENT_KINDS } from './ledger-events.js';
 
 export const SERVICE_ENTRY_KINDS = ['key.rotated', 'ledger.verified', 'subject.erased', 'personal_data.disclosed'] as const;
 

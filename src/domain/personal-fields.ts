@@ -5,7 +5,7 @@
  */
 import { parse } from 'yaml';
 import type { EntryDraft } from '../ledger/entry.js';
-import { type Opening, sealFields, splitPointer, valueAt } from '../ledger/sealing.js';
+import { escapeToken, type Opening, sealFields, splitPointer, valueAt } from '../ledger/sealing.js';
 
 export interface PersonalField {
   /** Pointer pattern of the personal value. */
@@ -71,7 +71,7 @@ function subjectPointer(field: PersonalField, concrete: string): string {
   const indices = pattern.flatMap((token, i) => (token === '*' ? [actual[i] as string] : []));
   let next = 0;
   return `/${splitPointer(field.subject)
-    .map((token) => (token === '*' ? (indices[next++] as string) : token.replace(/~/g, '~0').replace(/\//g, '~1')))
+    .map((token) => (token === '*' ? (indices[next++] as string) : escapeToken(token)))
     .join('/')}`;
 }
 

@@ -30,7 +30,8 @@ export function isSealed(value: unknown): value is { [SEALED_MEMBER]: string } {
   return isPlainObject(value) && Object.keys(value).length === 1 && typeof value[SEALED_MEMBER] === 'string';
 }
 
-function escapeToken(token: string): string {
+/** One reference token of a JSON pointer, escaped (RFC 6901 §3). */
+export function escapeToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
