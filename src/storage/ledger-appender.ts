@@ -223,13 +223,21 @@ export class LedgerAppender {
     }
   }
 
-  /** Encodes an effect-free batch against a head without touching the database. */
-  private prepareFrom(base: HeadState, batch: Pending[], time: string): Prepared {
-    const builder = new BatchBuilder(base, time);
+  /**
+   * Encodes each append of the batch in turn; an append whose entry cannot be encoded, or whose
+   * effect fails (rolled back to its savepoint), is rejected alone and takes no seq. Effects need
+   * `trx`: batches with effects are only ever encoded under the lock.
+   */
+  private async fill(builder: BatchBuilder, batch: Pending[], trx?: Transaction<Database>): Promise<Prepared> {
     for (const pending of batch) {
       let encoded: EncodedEntry;
       try {
         encoded = builder.encode(pending.request.draft);
+        const effect = pending.request.effect;
+        if (effect !== undefined) {
+          if (trx === undefined) throw new Error('an effect runs only inside the batch transaction');
+          await runInSavepoint(trx, builder.size, effect);
+        }
       } catch (error) {
         pending.reject(error);
         continue;
@@ -239,7 +247,7 @@ export class LedgerAppender {
     return builder.finish(this.keyIdHex);
   }
 
-  /** Encodes a batch under the lock from the stored head, running effects in savepoints. */
+  /** Encodes a batch under the lock from the stored head, recording a new signing key first. */
   private async prepareLocked(trx: Transaction<Database>, head: HeadSummary, batch: Pending[], time: string): Promise<Prepared> {
     const builder = new BatchBuilder({ ...head, frontier: await readFrontier(trx, head.size) }, time);
     if (head.keyId !== this.keyIdHex) {
@@ -248,18 +256,7 @@ export class LedgerAppender {
         builder.encode({ kind: KEY_ROTATED, actor: { unit: null, subject: null }, payload: { key: this.verifierKey, previous } }),
       );
     }
-    for (const pending of batch) {
-      let encoded: EncodedEntry;
-      try {
-        encoded = builder.encode(pending.request.draft);
-        if (pending.request.effect !== undefined) await runInSavepoint(trx, builder.size, pending.request.effect);
-      } catch (error) {
-        pending.reject(error);
-        continue;
-      }
-      builder.add(encoded, pending);
-    }
-    return builder.finish(this.keyIdHex);
+    return this.fill(builder, batch, trx);
   }
 
   private async commit(batch: Pending[]): Promise<void> {
@@ -273,7 +270,7 @@ export class LedgerAppender {
     const base = await previous;
     const optimistic =
       base !== undefined && base.keyId === this.keyIdHex && batch.every((pending) => pending.request.effect === undefined)
-        ? this.prepareFrom(base, batch, time)
+        ? await this.fill(new BatchBuilder(base, time), batch)
         : undefined;
     if (optimistic !== undefined) publish(optimistic.end);
     let prepared: Prepared | undefined;
