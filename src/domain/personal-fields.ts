@@ -5,7 +5,8 @@
  */
 import { parse } from 'yaml';
 import type { EntryDraft } from '../ledger/entry.js';
-import { escapeToken, type Opening, sealFields, splitPointer, valueAt } from '../ledger/sealing.js';
+import { escapeToken, sealFields, splitPointer, valueAt } from '../ledger/sealing.js';
+import type { SubjectOpening } from '../storage/vault.js';
 
 export interface PersonalField {
   /** Pointer pattern of the personal value. */
@@ -17,10 +18,6 @@ export interface PersonalField {
 export interface Classification {
   readonly all: readonly PersonalField[];
   readonly kinds: ReadonlyMap<string, readonly PersonalField[]>;
-}
-
-export interface SubjectOpening extends Opening {
-  readonly subjectId: string;
 }
 
 export class ClassificationError extends Error {

@@ -5,7 +5,7 @@ import { keyHistory } from './ledger-keys.js';
 import { fetchNodes, requireNodes, treeSize } from './ledger-repository.js';
 import { readLedgerChunks } from './ledger-stream.js';
 import type { Executor } from './transaction.js';
-import type { OpenedValue } from './vault.js';
+import type { SubjectOpening } from './vault.js';
 
 export interface ExportRange {
   readonly from: number;
@@ -21,7 +21,7 @@ export async function exportRange(db: Executor, from: number, to: number | undef
 /** Opened personal values to include, for an export to a named recipient. */
 export interface ExportDisclosure {
   readonly recipient: string;
-  openings(seqs: readonly number[]): Promise<Map<number, readonly OpenedValue[]>>;
+  openings(seqs: readonly number[]): Promise<Map<number, readonly SubjectOpening[]>>;
 }
 
 export async function* exportLines(

@@ -5,7 +5,6 @@
  * wrapped key (erasure) makes every value of theirs unreadable; the ledger itself is untouched.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { SubjectOpening } from '../domain/personal-fields.js';
 import type { Opening } from '../ledger/sealing.js';
 import type { Executor } from './transaction.js';
 
@@ -47,7 +46,8 @@ function valueAad(seq: number, pointer: string, subjectId: string): string {
   return `footage-warden/sealed-value/v1\n${seq}\n${pointer}\n${subjectId}`;
 }
 
-export interface OpenedValue extends Opening {
+/** An opening of a sealed field together with the data subject whose key seals it. */
+export interface SubjectOpening extends Opening {
   readonly subjectId: string;
 }
 
@@ -95,8 +95,8 @@ export class Vault {
   }
 
   /** The opened values of the given entries; an erased subject's values are gone and not listed. */
-  async read(db: Executor, seqs: readonly number[]): Promise<Map<number, OpenedValue[]>> {
-    const opened = new Map<number, OpenedValue[]>();
+  async read(db: Executor, seqs: readonly number[]): Promise<Map<number, SubjectOpening[]>> {
+    const opened = new Map<number, SubjectOpening[]>();
     if (seqs.length === 0) return opened;
     const rows = await db
       .selectFrom('sealed_values as v')

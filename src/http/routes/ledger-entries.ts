@@ -5,7 +5,7 @@ import { formatProofFile } from '../../ledger/proof-file.js';
 import { checkOpening } from '../../ledger/sealing.js';
 import { consistencyProof, inclusionProof } from '../../storage/ledger-proofs.js';
 import { checkpointCovering, type EntryRow, entryAt, listEntries, treeSize } from '../../storage/ledger-repository.js';
-import type { OpenedValue } from '../../storage/vault.js';
+import type { SubjectOpening } from '../../storage/vault.js';
 import { authorize } from '../authorize.js';
 import { invalidField, ProblemError } from '../problem.js';
 import type { LedgerRouteOptions } from './ledger-options.js';
@@ -14,7 +14,7 @@ const SEQ = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as
 const SIZE = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
 const FILTER_TEXT = { type: 'string', minLength: 1, maxLength: 256 } as const;
 
-function present(row: EntryRow, opened?: readonly OpenedValue[]) {
+function present(row: EntryRow, opened?: readonly SubjectOpening[]) {
   const entry = decodeEntry(row.canonical);
   return {
     seq: row.seq,
