@@ -8,7 +8,7 @@ import type { Checkpoint } from '../ledger/checkpoint.js';
 import { hashesEqual } from '../ledger/hashes.js';
 import type { VerifierKey } from '../ledger/note.js';
 import { verifyConsistency, verifyInclusion } from '../ledger/proofs.js';
-import { foldCover, frontierNodes } from '../ledger/tree.js';
+import { foldCover } from '../ledger/tree.js';
 import { type Failure, LogVerifier, type VerificationResult } from '../ledger/verifier.js';
 import { keyInForce } from './ledger-keys.js';
 import { consistencyProof, inclusionProof } from './ledger-proofs.js';
@@ -16,6 +16,7 @@ import {
   fetchNodes,
   latestCheckpoint,
   MissingNodeError,
+  readFrontier,
   requireNodes,
   STORED_NODE_MIN_LEVEL,
   treeSize,
@@ -62,8 +63,7 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
       });
     }
     try {
-      const refs = frontierNodes(trusted.size);
-      const frontier = requireNodes(await fetchNodes(db, refs), refs);
+      const frontier = await readFrontier(db, trusted.size);
       if (!hashesEqual(foldCover(frontier), trusted.root)) {
         return failed(entries, {
           seq: trusted.size - 1,
