@@ -6,10 +6,13 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { AccessState } from './domain/access-state.js';
 import type { LedgerWriter } from './domain/ledger-writer.js';
+import type { RegulationProfile } from './domain/regulation-profile.js';
 import { type AuthenticationOptions, authenticate } from './http/authenticate.js';
 import { errors } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
+import { decisionRoutes } from './http/routes/decisions.js';
 import { healthRoutes } from './http/routes/health.js';
 import { identityRoutes } from './http/routes/identity.js';
 import { ledgerAuditRoutes } from './http/routes/ledger-audit.js';
@@ -18,7 +21,10 @@ import { ledgerEventRoutes } from './http/routes/ledger-events.js';
 import { ledgerPublicRoutes } from './http/routes/ledger-public.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { openapiRoutes } from './http/routes/openapi.js';
+import { registryRoutes } from './http/routes/registry.js';
+import { roleAssignmentRoutes } from './http/routes/role-assignments.js';
 import { subjectRoutes } from './http/routes/subjects.js';
+import { transferRoutes } from './http/routes/transfers.js';
 import { requestValidatorCompiler } from './http/validation.js';
 import type { VerifierKey } from './ledger/note.js';
 import type { LedgerMetrics } from './observability/ledger-metrics.js';
@@ -31,6 +37,11 @@ export interface AppDependencies {
   readonly logger: Logger;
   readonly db: Kysely<Database>;
   readonly policy: Policy;
+  /** The access snapshot (permission index and registry) decisions read. */
+  readonly access: AccessState;
+  readonly profile: RegulationProfile;
+  /** The roles the baseline policy defines. */
+  readonly roles: ReadonlySet<string>;
   readonly metrics: Metrics;
   readonly authentication: AuthenticationOptions;
   readonly bodyLimitBytes: number;
@@ -84,5 +95,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     onVerified: (result) => deps.ledger.metrics.verified(result),
   });
   await app.register(subjectRoutes, ledger);
+
+  const { writer } = deps.ledger;
+  await app.register(registryRoutes, { db: deps.db, writer, access: deps.access });
+  await app.register(roleAssignmentRoutes, { db: deps.db, writer, access: deps.access, roles: deps.roles });
+  await app.register(decisionRoutes, { writer, access: deps.access, profile: deps.profile });
+  await app.register(transferRoutes, { db: deps.db, writer, vault: deps.ledger.vault, access: deps.access });
   return app;
 }

@@ -8,28 +8,23 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { type Config, ConfigError } from './config.js';
-import { LedgerWriter } from './domain/ledger-writer.js';
-import { parseClassification } from './domain/personal-fields.js';
+import { AccessState } from './domain/access-state.js';
+import type { LedgerWriter } from './domain/ledger-writer.js';
+import { importRegistry, parseRegistryDocument, type RegistryDocument } from './domain/registry-import.js';
+import { parseRegulationProfile, type RegulationProfile } from './domain/regulation-profile.js';
 import type { TokenKeys } from './http/authenticate.js';
 import { JwksKeySource } from './http/jwks.js';
-import {
-  KeyFileError,
-  loadOrCreateDevelopmentMasterKey,
-  loadOrCreateDevelopmentSigningKey,
-  loadOrCreateDevelopmentTokenSecret,
-  readMasterKey,
-  readSigningKey,
-} from './keys/key-files.js';
+import { KeyFileError, loadOrCreateDevelopmentTokenSecret } from './keys/key-files.js';
 import { parseVerifierKey, verifierKeyFor } from './ledger/note.js';
 import { createLedgerMetrics } from './observability/ledger-metrics.js';
 import { createMetrics } from './observability/metrics.js';
 import { packagePath } from './package-root.js';
-import { casbinPolicy, createEnforcer, developmentAdminAssignments } from './policy/enforcer.js';
+import { DEVELOPMENT_ADMIN_ROLES, POLICY_FILE } from './policy/enforcer.js';
+import { changeContexts, openRecorder } from './recorder.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
-import { LedgerAppender } from './storage/ledger-appender.js';
+import type { LedgerAppender } from './storage/ledger-appender.js';
 import { latestCheckpoint } from './storage/ledger-repository.js';
 import { migrateToLatest } from './storage/migrate.js';
-import { Vault } from './storage/vault.js';
 
 export interface Service {
   readonly app: FastifyInstance;
@@ -38,6 +33,7 @@ export interface Service {
   readonly signingKey: KeyObject;
   readonly appender: LedgerAppender;
   readonly writer: LedgerWriter;
+  readonly access: AccessState;
   close(): Promise<void>;
 }
 
@@ -64,21 +60,32 @@ export async function loadTokenKeys(config: Config): Promise<TokenKeys> {
   }
 }
 
-/** The ledger's Ed25519 signing key: the configured file, or in development one kept under DATA_DIR. */
-export function loadSigningKey(config: Config): Promise<KeyObject> {
-  return config.ledger.signingKeyFile === undefined
-    ? loadOrCreateDevelopmentSigningKey(config.dataDir)
-    : readSigningKey(config.ledger.signingKeyFile);
-}
+export const REGULATION_PROFILE_FILE = packagePath('policies', 'regulation.yaml');
+export const EXAMPLE_REGISTRY_FILE = packagePath('policies', 'example-registry.yaml');
 
-/** The personal-data master key: the configured file, or in development one kept under DATA_DIR. */
-export function loadMasterKey(config: Config): Promise<Buffer> {
-  return config.personalData.masterKeyFile === undefined
-    ? loadOrCreateDevelopmentMasterKey(config.dataDir)
-    : readMasterKey(config.personalData.masterKeyFile);
-}
+/** The actor of changes the service makes itself (development set-up, the import command). */
+export const SERVICE_ACTOR = { subject: 'footage-warden', unit: null } as const;
 
-export const PERSONAL_FIELDS_FILE = packagePath('policies', 'personal-fields.yaml');
+/** Development's administrator: subject `admin` of unit `dev`, holding every administrative role. */
+const DEVELOPMENT_ADMIN: RegistryDocument = {
+  units: [{ id: 'dev', name: 'Development administration', kind: 'oversight' }],
+  role_assignments: DEVELOPMENT_ADMIN_ROLES.map((role) => ({ subject: 'admin', role, unit_id: 'dev' })),
+};
+
+export async function loadRegulationProfile(config: Config): Promise<RegulationProfile> {
+  const file = config.regulationProfileFile ?? REGULATION_PROFILE_FILE;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new ConfigError('REGULATION_PROFILE', `cannot read ${file}`);
+  }
+  try {
+    return parseRegulationProfile(text);
+  } catch (error) {
+    throw new ConfigError('REGULATION_PROFILE', (error as Error).message);
+  }
+}
 
 export interface ComposeOptions {
   /** An already open database (tests); otherwise opened from the config and closed with the service. */
@@ -86,9 +93,6 @@ export interface ComposeOptions {
 }
 
 export async function composeService(config: Config, logger: Logger, options: ComposeOptions = {}): Promise<Service> {
-  const signingKey = await loadSigningKey(config);
-  const masterKey = await loadMasterKey(config);
-  const classification = parseClassification(await readFile(PERSONAL_FIELDS_FILE, 'utf8'));
   const database = options.database ?? (await openDatabase(config));
   try {
     if (config.migrateOnStart) {
@@ -96,11 +100,10 @@ export async function composeService(config: Config, logger: Logger, options: Co
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
     const tokenKeys = await loadTokenKeys(config);
-    const assignments = config.mode === 'production' ? [] : developmentAdminAssignments();
-    const policy = casbinPolicy(await createEnforcer(assignments));
+    const profile = await loadRegulationProfile(config);
+    const baselinePolicy = await readFile(POLICY_FILE, 'utf8');
     const metrics = createMetrics();
     const ledgerMetrics = createLedgerMetrics(metrics.registry, async () => (await latestCheckpoint(database.db))?.createdAt);
-    const verifierKey = verifierKeyFor(config.ledger.origin, signingKey);
     const retired = config.ledger.trustedKeys.map((text) => {
       try {
         return parseVerifierKey(text);
@@ -108,14 +111,31 @@ export async function composeService(config: Config, logger: Logger, options: Co
         throw new ConfigError('LEDGER_TRUSTED_KEYS', (error as Error).message);
       }
     });
-    const appender = new LedgerAppender({ db: database.db, origin: config.ledger.origin, signingKey, observer: ledgerMetrics });
-    await appender.recordKey();
-    const vault = new Vault(masterKey);
-    const writer = new LedgerWriter(appender, vault, classification);
+    const { signingKey, vault, appender, writer } = await openRecorder(config, database.db, ledgerMetrics);
+    const verifierKey = verifierKeyFor(config.ledger.origin, signingKey);
+    const access = await AccessState.open(database, baselinePolicy, (error) =>
+      logger.error({ err: error }, 'reloading the access policy failed'),
+    );
+    const { registryContext, roleContext } = changeContexts(database.db, writer, baselinePolicy);
+    if (config.mode !== 'production') {
+      const setUp = async (document: RegistryDocument) => {
+        const summary = await importRegistry(registryContext, roleContext, SERVICE_ACTOR, document);
+        if (summary.created + summary.updated > 0) await access.refresh();
+        return summary;
+      };
+      await setUp(DEVELOPMENT_ADMIN);
+      if (config.loadExampleRegistry && access.current.cameras.size === 0) {
+        const summary = await setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+        logger.info(summary, 'example registry loaded');
+      }
+    }
     const app = await buildApp({
       logger,
       db: database.db,
-      policy,
+      policy: access.policy,
+      access,
+      profile,
+      roles: roleContext.roles,
       metrics,
       authentication: { keys: tokenKeys, ...config.auth },
       bodyLimitBytes: config.bodyLimitBytes,
@@ -135,8 +155,10 @@ export async function composeService(config: Config, logger: Logger, options: Co
       signingKey,
       appender,
       writer,
+      access,
       async close() {
         await app.close();
+        await access.close();
         await appender.close();
         if (options.database === undefined) await database.close();
       },

@@ -41,6 +41,10 @@ export interface Config {
     readonly unitClaim: string;
     readonly clockSkewSeconds: number;
   };
+  /** The regulation profile (article numbers, purposes, retention); unset: policies/regulation.yaml. */
+  readonly regulationProfileFile: string | undefined;
+  /** Load policies/example-registry.yaml into an empty registry at start (development default). */
+  readonly loadExampleRegistry: boolean;
   readonly metrics: {
     /** Unset: /metrics is served on the main port to authorised callers only. */
     readonly port: number | undefined;
@@ -225,6 +229,11 @@ export function loadConfig(env: Environment): Config {
       unitClaim,
       clockSkewSeconds: integer(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
     },
+    regulationProfileFile: (() => {
+      const file = text(env, 'REGULATION_PROFILE');
+      return file === undefined ? undefined : path.resolve(file);
+    })(),
+    loadExampleRegistry: boolean(env, 'LOAD_EXAMPLE_REGISTRY', currentMode === 'development'),
     metrics: { port: port(env, 'METRICS_PORT'), host: text(env, 'METRICS_HOST') ?? '127.0.0.1' },
   };
   return deepFreeze(config);

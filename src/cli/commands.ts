@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { importCommand } from './import.js';
 import { keygenCommand } from './keygen.js';
 import { migrateCommand } from './migrate.js';
 import { tokenCommand } from './token.js';
@@ -11,4 +12,5 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   migrate: migrateCommand,
   keygen: keygenCommand,
   verify: verifyCommand,
+  import: importCommand,
 };

@@ -4,7 +4,16 @@
  */
 import { EVENT_KINDS } from './ledger-events.js';
 
-export const SERVICE_ENTRY_KINDS = ['key.rotated', 'ledger.verified', 'subject.erased', 'personal_data.disclosed'] as const;
+export const SERVICE_ENTRY_KINDS = [
+  'key.rotated',
+  'ledger.verified',
+  'subject.erased',
+  'personal_data.disclosed',
+  'registry.changed',
+  'policy.changed',
+  'decision.made',
+  'transfer.registered',
+] as const;
 
 export function entryKinds(): string[] {
   return [...SERVICE_ENTRY_KINDS, ...Object.keys(EVENT_KINDS)];

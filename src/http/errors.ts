@@ -4,6 +4,10 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { DecisionError } from '../domain/decisions.js';
+import { RegistryError } from '../domain/registry-changes.js';
+import { RoleAssignmentError } from '../domain/role-assignments.js';
+import { TransferError } from '../domain/transfers.js';
 import { LedgerUnavailableError } from '../storage/ledger-appender.js';
 import { VaultError } from '../storage/vault.js';
 import {
@@ -64,7 +68,7 @@ function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|pool (?:has been|is) (?:ended|closed)|Cannot use a pool after calling end/i.test(
+  return /Connection terminated|connection timeout|Client has encountered a connection error|pool (?:has been|is) (?:ended|closed)|Cannot use a pool after calling end|driver has already been destroyed|PGlite is closed/i.test(
     message,
   );
 }
@@ -75,8 +79,43 @@ interface Classified {
   errors?: readonly FieldError[];
 }
 
+/** The problem code of each domain error code. */
+const DOMAIN_CODES: Readonly<Record<string, ProblemCode>> = {
+  'not-found': 'not-found',
+  'already-exists': 'conflict',
+  'unknown-reference': 'invalid-request',
+  'changed-concurrently': 'conflict',
+  'unknown-role': 'invalid-request',
+  'unknown-unit': 'invalid-request',
+  'not-assigned': 'not-found',
+  'unknown-camera': 'not-found',
+  'unknown-grant': 'not-found',
+  'invalid-window': 'invalid-request',
+  'unknown-decision': 'not-found',
+  'not-an-allowed-export': 'conflict',
+  'decision-expired': 'conflict',
+  'decision-used': 'conflict',
+  'not-your-decision': 'forbidden',
+  'content-mismatch': 'invalid-request',
+};
+
+function classifyDomain(error: RegistryError | RoleAssignmentError | DecisionError | TransferError): Classified {
+  const code = DOMAIN_CODES[error.code] ?? 'invalid-request';
+  if (error.field === undefined) return { code, detail: error.message };
+  const path = `/${error.field}`;
+  return { code, detail: `body${path}: ${error.message}`, errors: [{ location: 'body', path, message: error.message }] };
+}
+
 function classify(error: FastifyError | ProblemError | Error): Classified {
   if (error instanceof ProblemError) return { code: error.code, detail: error.detail, errors: error.errors };
+  if (
+    error instanceof RegistryError ||
+    error instanceof RoleAssignmentError ||
+    error instanceof DecisionError ||
+    error instanceof TransferError
+  ) {
+    return classifyDomain(error);
+  }
   if (error instanceof VaultError) return { code: 'conflict', detail: error.message };
   if (error instanceof LedgerUnavailableError) {
     return { code: 'unavailable', detail: 'the ledger cannot be written; nothing was recorded or allowed' };

@@ -1,9 +1,11 @@
 /**
- * The casbin enforcer built from policies/model.conf and policies/policy.csv (the source of truth
- * for what each role may do), plus role assignments (subject, role, unit).
+ * The casbin enforcer built from policies/model.conf and an adapter (the source of truth for what
+ * each role may do and who holds which role), and the permission index built from it that answers
+ * every check on the request path.
  */
-import { type Enforcer, newEnforcer } from 'casbin';
+import { type Adapter, type Enforcer, newEnforcer } from 'casbin';
 import { packagePath } from '../package-root.js';
+import { type GroupLine, PermissionIndex, type PolicyLine, type RoleLine } from './permission-index.js';
 
 export interface RoleAssignment {
   readonly subject: string;
@@ -26,20 +28,27 @@ export function developmentAdminAssignments(): RoleAssignment[] {
   return DEVELOPMENT_ADMIN_ROLES.map((role) => ({ subject: 'admin', role, unit: 'dev' }));
 }
 
-export async function createEnforcer(assignments: readonly RoleAssignment[]): Promise<Enforcer> {
-  const enforcer = await newEnforcer(MODEL_FILE, POLICY_FILE);
-  if (assignments.length > 0) {
-    await enforcer.addNamedGroupingPolicies(
-      'g',
-      assignments.map((assignment) => [assignment.subject, assignment.role, assignment.unit]),
-    );
-  }
-  return enforcer;
+export function createEnforcer(adapter: Adapter | string = POLICY_FILE): Promise<Enforcer> {
+  return newEnforcer(MODEL_FILE, adapter);
 }
 
-export function casbinPolicy(enforcer: Enforcer): Policy {
+/** The index of everything the enforcer holds: permission lines, role assignments, camera groups. */
+export async function indexOf(enforcer: Enforcer): Promise<PermissionIndex> {
+  return new PermissionIndex(
+    (await enforcer.getPolicy()) as unknown as PolicyLine[],
+    (await enforcer.getNamedGroupingPolicy('g')) as unknown as RoleLine[],
+    (await enforcer.getNamedGroupingPolicy('g2')) as unknown as GroupLine[],
+  );
+}
+
+/** A Policy answering from an index; `rolesOf` lists roles only, not the subject itself. */
+export function indexPolicy(current: () => PermissionIndex): Policy {
   return {
-    isAllowed: (subject, unit, resource, action) => enforcer.enforce(subject, unit, resource, action),
-    rolesOf: async (subject, unit) => (await enforcer.getRolesForUserInDomain(subject, unit)).sort(),
+    isAllowed: async (subject, unit, resource, action) => current().allows(subject, unit, resource, action),
+    rolesOf: async (subject, unit) =>
+      current()
+        .rolesOf(subject, unit)
+        .filter((role) => role !== subject)
+        .sort(),
   };
 }

@@ -13,10 +13,59 @@ import type { Database } from './schema.js';
 
 export type DatabaseKind = 'postgres' | 'embedded';
 
+/** Stops listening. */
+export type Unlisten = () => Promise<void>;
+
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly kind: DatabaseKind;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel`, and `onNotify` again after a lost connection is
+   * re-established (notifications sent meanwhile are lost, so listeners must re-read state).
+   */
+  listen(channel: string, onNotify: () => void): Promise<Unlisten>;
   close(): Promise<void>;
+}
+
+const RECONNECT_MS = 1_000;
+
+/** A dedicated connection that LISTENs, reconnecting every second while the server is away. */
+async function listenOnServer(url: string, channel: string, onNotify: () => void): Promise<Unlisten> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    next.on('error', () => {
+      if (client === next) reconnect();
+    });
+    next.on('end', () => {
+      if (client === next) reconnect();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    client = next;
+  };
+  const reconnect = (): void => {
+    client = undefined;
+    if (stopped || timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      connect().then(onNotify, reconnect);
+    }, RECONNECT_MS);
+    timer.unref();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    const current = client;
+    client = undefined;
+    await current?.end().catch(() => undefined);
+  };
 }
 
 export interface PostgresOptions {
@@ -29,6 +78,8 @@ export interface PostgresOptions {
  * a value beyond it fails loudly rather than rounding.
  */
 const INT8_OID = 20;
+/** `date` stays YYYY-MM-DD text: a calendar day has no time zone to be shifted by. */
+const DATE_OID = 1082;
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID && format !== 'binary') {
@@ -38,6 +89,7 @@ const types = {
         return value;
       };
     }
+    if (oid === DATE_OID && format !== 'binary') return (text: string) => text;
     return pg.types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;
@@ -49,10 +101,28 @@ export function openPostgresDatabase(options: PostgresOptions): DatabaseHandle {
     connectionTimeoutMillis: 5_000,
     types,
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server, idle or held by a transaction between queries, must not crash the
+  // process: the next query on it reports the failure.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  const listeners = new Set<Unlisten>();
+  return {
+    db,
+    kind: 'postgres',
+    async listen(channel, onNotify) {
+      const unlisten = await listenOnServer(options.url, channel, onNotify);
+      listeners.add(unlisten);
+      return async () => {
+        listeners.delete(unlisten);
+        await unlisten();
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((unlisten) => unlisten()));
+      await db.destroy();
+    },
+  };
 }
 
 /** Wraps an open PGlite; closing the handle closes the PGlite too. */
@@ -62,6 +132,12 @@ export function wrapEmbeddedDatabase(pglite: PGlite): DatabaseHandle {
   return {
     db,
     kind: 'embedded',
+    async listen(channel, onNotify) {
+      const unlisten = await pglite.listen(channel, () => onNotify());
+      return async () => {
+        if (!pglite.closed) await unlisten();
+      };
+    },
     async close() {
       await db.destroy();
       await pglite.close();

@@ -32,6 +32,7 @@ import {
 } from './ledger-repository.js';
 import type { Database } from './schema.js';
 import { transact } from './transaction.js';
+import type { SubjectOpening, Vault } from './vault.js';
 
 export interface Receipt {
   readonly seq: number;
@@ -45,6 +46,10 @@ export type Effect = (trx: Transaction<Database>, seq: number) => Promise<void>;
 export interface AppendRequest {
   readonly draft: Omit<EntryDraft, 'time'>;
   readonly effect?: Effect;
+  /** The id of the object the entry records (a decision, a transfer): indexed, not hashed. */
+  readonly ref?: string;
+  /** Openings of the entry's sealed fields, stored in the vault in the batch's transaction. */
+  readonly openings?: readonly SubjectOpening[];
 }
 
 /** The ledger could not be written: nothing of this append was recorded. */
@@ -90,6 +95,8 @@ export interface AppenderOptions {
   readonly maxBatch?: number;
   readonly observer?: AppenderObserver;
   readonly now?: () => Date;
+  /** Where openings are stored; required to append entries with sealed fields. */
+  readonly vault?: Pick<Vault, 'storeBatch'>;
 }
 
 const KEY_ROTATED = 'key.rotated';
@@ -128,6 +135,7 @@ class BatchBuilder {
       unit: encoded.entry.actor.unit,
       subject: encoded.entry.actor.subject,
       camera: typeof camera === 'string' ? camera : null,
+      ref: pending?.request.ref ?? null,
       canonical: encoded.bytes,
       leafHash: encoded.leaf,
     });
@@ -259,6 +267,17 @@ export class LedgerAppender {
     return this.fill(builder, batch, trx);
   }
 
+  private async storeOpenings(trx: Transaction<Database>, prepared: Prepared): Promise<void> {
+    const sealed = prepared.accepted.flatMap(({ pending, seq }) =>
+      pending.request.openings === undefined || pending.request.openings.length === 0
+        ? []
+        : [{ seq, openings: pending.request.openings }],
+    );
+    if (sealed.length === 0) return;
+    if (this.options.vault === undefined) throw new Error('entries with sealed fields need a vault');
+    await this.options.vault.storeBatch(trx, sealed);
+  }
+
   private async commit(batch: Pending[]): Promise<void> {
     const previous = this.lastPrepared;
     let publish: (end: HeadState | undefined) => void = () => {};
@@ -286,6 +305,7 @@ export class LedgerAppender {
         }
         if (prepared.entries.length === 0) return;
         await insertEntries(trx, prepared.entries);
+        await this.storeOpenings(trx, prepared);
         await insertNodes(trx, prepared.nodes);
         const treeSize = prepared.end.size;
         const note = signCheckpoint(

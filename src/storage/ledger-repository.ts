@@ -14,6 +14,7 @@ export interface EntryRow {
   readonly unit: string | null;
   readonly subject: string | null;
   readonly camera: string | null;
+  readonly ref: string | null;
   readonly canonical: Buffer;
   readonly leafHash: Buffer;
 }
@@ -51,12 +52,14 @@ export async function lockLedger(trx: Executor): Promise<void> {
 export async function insertEntries(trx: Executor, rows: readonly EntryRow[]): Promise<void> {
   if (rows.length === 0) return;
   await sql`
-    INSERT INTO ledger_entries (seq, time, kind, unit, subject, camera, canonical, leaf_hash)
+    INSERT INTO ledger_entries (seq, time, kind, unit, subject, camera, ref, canonical, leaf_hash)
     SELECT * FROM unnest(
       ${rows.map((row) => row.seq)}::bigint[], ${rows.map((row) => row.time)}::timestamptz[],
       ${rows.map((row) => row.kind)}::text[], ${rows.map((row) => row.unit)}::text[],
       ${rows.map((row) => row.subject)}::text[], ${rows.map((row) => row.camera)}::text[],
-      ${rows.map((row) => row.canonical)}::bytea[], ${rows.map((row) => row.leafHash)}::bytea[])`.execute(trx);
+      ${rows.map((row) => row.ref)}::text[], ${rows.map((row) => row.canonical)}::bytea[], ${rows.map((row) => row.leafHash)}::bytea[])`.execute(
+    trx,
+  );
 }
 
 export async function insertNodes(trx: Executor, rows: readonly NodeRow[]): Promise<void> {
@@ -207,6 +210,7 @@ function toEntry(row: {
   unit: string | null;
   subject: string | null;
   camera: string | null;
+  ref: string | null;
   canonical: Buffer;
   leaf_hash: Buffer;
 }): EntryRow {
@@ -217,6 +221,7 @@ function toEntry(row: {
     unit: row.unit,
     subject: row.subject,
     camera: row.camera,
+    ref: row.ref,
     canonical: row.canonical,
     leafHash: row.leaf_hash,
   };
@@ -235,6 +240,7 @@ export interface EntryFilter {
   readonly camera?: string;
   readonly subject?: string;
   readonly unit?: string;
+  readonly ref?: string;
 }
 
 export async function listEntries(db: Executor, filter: EntryFilter): Promise<EntryRow[]> {
@@ -244,6 +250,7 @@ export async function listEntries(db: Executor, filter: EntryFilter): Promise<En
   if (filter.camera !== undefined) query = query.where('camera', '=', filter.camera);
   if (filter.subject !== undefined) query = query.where('subject', '=', filter.subject);
   if (filter.unit !== undefined) query = query.where('unit', '=', filter.unit);
+  if (filter.ref !== undefined) query = query.where('ref', '=', filter.ref);
   const rows = await query.orderBy('seq', 'asc').limit(filter.limit).execute();
   return rows.map(toEntry);
 }

@@ -14,6 +14,8 @@ export interface LedgerEntriesTable {
   unit: Frozen<string | null, string | null>;
   subject: Frozen<string | null, string | null>;
   camera: Frozen<string | null, string | null>;
+  /** The id of the object the entry records (a decision, a transfer), for lookup. */
+  ref: Frozen<string | null, string | null | undefined>;
   canonical: Frozen<Buffer, Uint8Array>;
   leaf_hash: Frozen<Buffer, Uint8Array>;
 }
@@ -48,7 +50,80 @@ export interface SealedValuesTable {
   ciphertext: Buffer;
 }
 
+/** Mutable registry rows; dates (`date`) are read as YYYY-MM-DD text. */
+type Touched = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface UnitsTable {
+  id: string;
+  name: string;
+  kind: string;
+  active: boolean;
+  updated_at: Touched;
+}
+
+export interface SystemsTable {
+  id: string;
+  unit_id: string;
+  name: string;
+  legal_basis: number;
+  went_live_on: string;
+  filing_organ: string | null;
+  filing_number: string | null;
+  filed_on: string | null;
+  signage: boolean;
+  retention_days: number;
+  active: boolean;
+  updated_at: Touched;
+}
+
+export interface CamerasTable {
+  id: string;
+  system_id: string;
+  name: string;
+  location: string;
+  location_class: string;
+  near_military_area: boolean;
+  groups: string[];
+  active: boolean;
+  updated_at: Touched;
+}
+
+export interface PersonnelTable {
+  id: string;
+  unit_id: string;
+  name: string | null;
+  position: string;
+  training_valid_until: string | null;
+  confidentiality_signed_on: string | null;
+  active: boolean;
+  updated_at: Touched;
+}
+
+export interface RoleAssignmentsTable {
+  subject: string;
+  role: string;
+  unit_id: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface TransfersTable {
+  id: string;
+  decision_id: string;
+  seq: number;
+  unit_id: string;
+  subject: string;
+  camera_id: string;
+  recipient_unit: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
+  units: UnitsTable;
+  systems: SystemsTable;
+  cameras: CamerasTable;
+  personnel: PersonnelTable;
+  role_assignments: RoleAssignmentsTable;
+  transfers: TransfersTable;
   ledger_entries: LedgerEntriesTable;
   ledger_nodes: LedgerNodesTable;
   ledger_checkpoints: LedgerCheckpointsTable;

@@ -56,42 +56,60 @@ export class Vault {
     if (masterKey.length !== 32) throw new VaultError('the master key must be 32 bytes');
   }
 
-  /** The subject's data key, created on first use; refused once the subject is erased. */
-  private async dataKey(trx: Executor, subjectId: string): Promise<Buffer> {
-    const existing = await trx
-      .selectFrom('data_subjects')
-      .select(['wrapped_key', 'erased_at'])
-      .where('id', '=', subjectId)
-      .executeTakeFirst();
-    if (existing !== undefined) {
-      if (existing.wrapped_key === null)
-        throw new VaultError(`data subject ${subjectId} was erased; no new personal data is kept for them`);
-      return this.unwrap(subjectId, existing.wrapped_key);
-    }
-    const key = randomBytes(32);
-    const wrapped = seal(this.masterKey, key, wrapAad(subjectId));
-    await trx
-      .insertInto('data_subjects')
-      .values({ id: subjectId, wrapped_key: Buffer.concat([wrapped.nonce, wrapped.ciphertext]) })
-      .execute();
-    return key;
-  }
-
   private unwrap(subjectId: string, wrapped: Buffer): Buffer {
     return open(this.masterKey, wrapped.subarray(0, NONCE), wrapped.subarray(NONCE), wrapAad(subjectId));
   }
 
-  /** Stores the openings of entry `seq`, inside the transaction that appends it. */
-  async store(trx: Executor, seq: number, openings: readonly SubjectOpening[]): Promise<void> {
-    for (const opening of openings) {
-      const key = await this.dataKey(trx, opening.subjectId);
-      const plaintext = Buffer.from(JSON.stringify({ salt: opening.salt.toString('hex'), value: opening.value }), 'utf8');
-      const { nonce, ciphertext } = seal(key, plaintext, valueAad(seq, opening.pointer, opening.subjectId));
+  /** Refuses (VaultError) when any of the subjects was erased: no new personal data is kept for them. */
+  async refuseErased(db: Executor, subjectIds: readonly string[]): Promise<void> {
+    if (subjectIds.length === 0) return;
+    const erased = await db
+      .selectFrom('data_subjects')
+      .select('id')
+      .where('id', 'in', [...new Set(subjectIds)])
+      .where('wrapped_key', 'is', null)
+      .executeTakeFirst();
+    if (erased !== undefined) throw new VaultError(`data subject ${erased.id} was erased; no new personal data is kept for them`);
+  }
+
+  /**
+   * Stores the openings of a batch of entries inside the batch's transaction: one read of the data
+   * keys, one insert of the new ones, one insert of the sealed values. A subject erased after
+   * `refuseErased` passed gets nothing stored: their value exists only as its commitment.
+   */
+  async storeBatch(trx: Executor, items: readonly { seq: number; openings: readonly SubjectOpening[] }[]): Promise<void> {
+    const subjectIds = [...new Set(items.flatMap((item) => item.openings.map((opening) => opening.subjectId)))];
+    if (subjectIds.length === 0) return;
+    const keys = new Map<string, Buffer | null>();
+    const load = async () => {
+      const rows = await trx.selectFrom('data_subjects').select(['id', 'wrapped_key']).where('id', 'in', subjectIds).execute();
+      for (const row of rows) keys.set(row.id, row.wrapped_key === null ? null : this.unwrap(row.id, row.wrapped_key));
+    };
+    await load();
+    const missing = subjectIds.filter((id) => !keys.has(id));
+    if (missing.length > 0) {
       await trx
-        .insertInto('sealed_values')
-        .values({ seq, pointer: opening.pointer, subject_id: opening.subjectId, nonce, ciphertext })
+        .insertInto('data_subjects')
+        .values(
+          missing.map((id) => {
+            const wrapped = seal(this.masterKey, randomBytes(32), wrapAad(id));
+            return { id, wrapped_key: Buffer.concat([wrapped.nonce, wrapped.ciphertext]) };
+          }),
+        )
+        .onConflict((conflict) => conflict.column('id').doNothing())
         .execute();
+      await load();
     }
+    const rows = items.flatMap(({ seq, openings }) =>
+      openings.flatMap((opening) => {
+        const key = keys.get(opening.subjectId);
+        if (key === undefined || key === null) return [];
+        const plaintext = Buffer.from(JSON.stringify({ salt: opening.salt.toString('hex'), value: opening.value }), 'utf8');
+        const { nonce, ciphertext } = seal(key, plaintext, valueAad(seq, opening.pointer, opening.subjectId));
+        return [{ seq, pointer: opening.pointer, subject_id: opening.subjectId, nonce, ciphertext }];
+      }),
+    );
+    if (rows.length > 0) await trx.insertInto('sealed_values').values(rows).execute();
   }
 
   /** The opened values of the given entries; an erased subject's values are gone and not listed. */

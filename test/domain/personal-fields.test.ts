@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { PERSONAL_FIELDS_FILE } from '../../src/compose.js';
 import { entryKinds } from '../../src/domain/entry-kinds.js';
 import { ClassificationError, parseClassification, personalFieldsOf, sealDraft } from '../../src/domain/personal-fields.js';
 import { checkOpening, commitment } from '../../src/ledger/sealing.js';
+import { PERSONAL_FIELDS_FILE } from '../../src/recorder.js';
 
 t.test('every entry kind the service writes is classified in policies/personal-fields.yaml', async (t) => {
   const classification = parseClassification(await readFile(PERSONAL_FIELDS_FILE, 'utf8'));

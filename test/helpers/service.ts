@@ -3,8 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { composeService, type Service } from '../../src/compose.js';
+import { composeService, SERVICE_ACTOR, type Service } from '../../src/compose.js';
 import { type Environment, loadConfig } from '../../src/config.js';
+import { announceAccessChange } from '../../src/domain/access-state.js';
+import { type ImportSummary, importRegistry, type RegistryDocument } from '../../src/domain/registry-import.js';
+import { baselineRoles } from '../../src/domain/role-assignments.js';
 import { mintDevelopmentToken } from '../../src/keys/development-token.js';
 import { loadOrCreateDevelopmentTokenSecret } from '../../src/keys/key-files.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -17,6 +20,10 @@ export interface TestService {
   readonly logs: string[];
   /** A development token for `subject` of `unit`. */
   token(subject: string, unit: string, ttlSeconds?: number): Promise<string>;
+  /** Loads registry records and role assignments as the import command would, and applies them. */
+  setUp(document: RegistryDocument): Promise<ImportSummary>;
+  /** How many entries the ledger holds. */
+  entryCount(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,26 @@ export async function startTestService(env: Environment = {}): Promise<TestServi
         audience: config.auth.audience,
         unitClaim: config.auth.unitClaim,
       });
+    },
+    async setUp(document) {
+      const { readFile } = await import('node:fs/promises');
+      const { POLICY_FILE } = await import('../../src/policy/enforcer.js');
+      const db = database.handle.db;
+      const summary = await importRegistry(
+        { db, writer: service.writer, announce: announceAccessChange },
+        { db, writer: service.writer, roles: baselineRoles(await readFile(POLICY_FILE, 'utf8')) },
+        SERVICE_ACTOR,
+        document,
+      );
+      await service.access.refresh();
+      return summary;
+    },
+    async entryCount() {
+      const row = await database.handle.db
+        .selectFrom('ledger_entries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
     async close() {
       await service.close();

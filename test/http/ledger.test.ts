@@ -41,7 +41,13 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
 
   const genesis = await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' });
   t.equal(genesis.statusCode, 200, 'the key is recorded and checkpointed at start');
-  t.match(genesis.body, /^district\.example\/ledger\n1\n/);
+  t.match(genesis.body, /^district\.example\/ledger\n\d+\n/);
+  // Start-up records the signing key (entry 0) and, outside production, the development administrator.
+  const start = Number(genesis.body.split('\n')[1]);
+  const total = start + 20;
+  t.match((await app.inject({ method: 'GET', url: '/v1/ledger/entries/0', headers: admin })).json().entry, {
+    kind: 'key.rotated',
+  });
   t.equal((await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint?size=999' })).statusCode, 404);
 
   const events = await Promise.all(
@@ -104,7 +110,7 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
 
   const checkpointNote = (await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' })).body;
   const checkpoint = openCheckpoint(checkpointNote, 'district.example/ledger', [key]);
-  t.equal(checkpoint.size, 21, 'genesis plus twenty events');
+  t.equal(checkpoint.size, total, 'start-up entries plus twenty events');
   const sized = await app.inject({ method: 'GET', url: `/v1/ledger/checkpoint?size=${receipt.tree_size}` });
   t.equal(sized.statusCode, 200);
   t.equal(openCheckpoint(sized.body, 'district.example/ledger', [key]).size, receipt.tree_size);
@@ -131,13 +137,13 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
   );
   t.equal(kinds.next, null);
 
-  for (let seq = 0; seq < 21; seq += 1) {
+  for (let seq = 0; seq < total; seq += 1) {
     const proof = (
-      await app.inject({ method: 'GET', url: `/v1/ledger/proofs/inclusion?seq=${seq}&tree_size=21`, headers: admin })
+      await app.inject({ method: 'GET', url: `/v1/ledger/proofs/inclusion?seq=${seq}&tree_size=${total}`, headers: admin })
     ).json();
     const ok = verifyInclusion(
       seq,
-      21,
+      total,
       Buffer.from(proof.leaf_hash, 'hex'),
       proof.hashes.map((h: string) => Buffer.from(h, 'hex')),
       checkpoint.root,
@@ -146,12 +152,12 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
   }
   const earlier = openCheckpoint(sized.body, 'district.example/ledger', [key]);
   const consistency = (
-    await app.inject({ method: 'GET', url: `/v1/ledger/proofs/consistency?from=${earlier.size}&to=21`, headers: admin })
+    await app.inject({ method: 'GET', url: `/v1/ledger/proofs/consistency?from=${earlier.size}&to=${total}`, headers: admin })
   ).json();
   t.ok(
     verifyConsistency(
       earlier.size,
-      21,
+      total,
       earlier.root,
       checkpoint.root,
       consistency.hashes.map((h: string) => Buffer.from(h, 'hex')),
@@ -201,9 +207,12 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
     .split('\n')
     .map((line) => JSON.parse(line));
   t.match(lines[0], { progress: { entries_checked: Number } });
-  t.match(lines.at(-1), { result: { ok: true, tree_size: 21, entries_checked: 21, first_failure: null }, receipt: { seq: 21 } });
-  const recorded = (await app.inject({ method: 'GET', url: '/v1/ledger/entries/21', headers: admin })).json();
-  t.match(recorded.entry, { kind: 'ledger.verified', payload: { ok: true, tree_size: 21 } });
+  t.match(lines.at(-1), {
+    result: { ok: true, tree_size: total, entries_checked: total, first_failure: null },
+    receipt: { seq: total },
+  });
+  const recorded = (await app.inject({ method: 'GET', url: `/v1/ledger/entries/${total}`, headers: admin })).json();
+  t.match(recorded.entry, { kind: 'ledger.verified', payload: { ok: true, tree_size: total } });
 
   const incremental = await app.inject({
     method: 'POST',
@@ -212,7 +221,7 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
     payload: { trusted_checkpoint: sized.body },
   });
   const incrementalResult = JSON.parse(incremental.body.trim().split('\n').at(-1) as string).result;
-  t.match(incrementalResult, { ok: true, tree_size: 22, entries_checked: 22 - earlier.size });
+  t.match(incrementalResult, { ok: true, tree_size: total + 1, entries_checked: total + 1 - earlier.size });
   const forged = await app.inject({
     method: 'POST',
     url: '/v1/ledger/verifications',
@@ -239,9 +248,9 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
   await writeFile(file, exported.body);
   const io = cliIo();
   t.equal(await verifyCommand.run([file, '--key', keyText], io), 0, io.out);
-  t.match(io.out, /^ok: district\.example\/ledger, 23 entries/);
+  t.match(io.out, new RegExp(`^ok: district\\.example/ledger, ${total + 2} entries`));
 
-  const partial = await app.inject({ method: 'GET', url: '/v1/ledger/export?from=10&to=21', headers: admin });
+  const partial = await app.inject({ method: 'GET', url: `/v1/ledger/export?from=10&to=${total}`, headers: admin });
   const partialFile = path.join(directory, 'partial.ndjson');
   await writeFile(partialFile, partial.body);
   t.equal(

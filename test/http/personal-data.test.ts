@@ -39,15 +39,11 @@ t.test(
     const { app, writer, database } = service.service;
     const admin = { authorization: `Bearer ${await service.token('admin', 'dev')}` };
     const auditor = { authorization: `Bearer ${await service.token('audrey', 'audit-office')}` };
-    // An auditor without personal_data:read, assigned in the policy store for this test.
-    const { createEnforcer, casbinPolicy } = await import('../../src/policy/enforcer.js');
-    const enforcer = await createEnforcer([
-      { subject: 'admin', role: 'unit_admin', unit: 'dev' },
-      { subject: 'admin', role: 'oversight', unit: 'dev' },
-      { subject: 'admin', role: 'auditor', unit: 'dev' },
-      { subject: 'audrey', role: 'auditor', unit: 'audit-office' },
-    ]);
-    app.policy = casbinPolicy(enforcer);
+    // An auditor without personal_data:read.
+    await service.setUp({
+      units: [{ id: 'audit-office', name: 'Audit office', kind: 'oversight' }],
+      role_assignments: [{ subject: 'audrey', role: 'auditor', unit_id: 'audit-office' }],
+    });
 
     const receipts = [];
     for (const [subject, name] of Object.entries(NAMES)) {

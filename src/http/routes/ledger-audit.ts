@@ -12,6 +12,7 @@ import { verifyStoredLedger } from '../../storage/ledger-verification.js';
 import { authorize } from '../authorize.js';
 import { invalidField, ProblemError } from '../problem.js';
 import type { LedgerRouteOptions } from './ledger-options.js';
+import { presentReceipt } from './receipts.js';
 
 const PROGRESS_EVERY = 50_000;
 
@@ -111,7 +112,7 @@ export async function ledgerAuditRoutes(app: FastifyInstance, options: AuditRout
           });
           lines.push({
             result: presentResult(result),
-            receipt: { seq: receipt.seq, leaf_hash: receipt.leafHash, tree_size: receipt.treeSize },
+            receipt: presentReceipt(receipt),
           });
         })
         .catch((error: unknown) => {

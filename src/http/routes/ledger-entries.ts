@@ -1,36 +1,16 @@
 /** Reading entries, their proofs and receipts (ledger:read). */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { decodeEntry } from '../../ledger/entry.js';
+import type { FastifyInstance } from 'fastify';
 import { formatProofFile } from '../../ledger/proof-file.js';
-import { checkOpening } from '../../ledger/sealing.js';
 import { consistencyProof, inclusionProof } from '../../storage/ledger-proofs.js';
 import { checkpointCovering, type EntryRow, entryAt, listEntries, treeSize } from '../../storage/ledger-repository.js';
-import type { SubjectOpening } from '../../storage/vault.js';
 import { authorize } from '../authorize.js';
 import { invalidField, ProblemError } from '../problem.js';
+import { openingsFor, presentEntry } from './entry-presentation.js';
 import type { LedgerRouteOptions } from './ledger-options.js';
 
 const SEQ = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const SIZE = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
 const FILTER_TEXT = { type: 'string', minLength: 1, maxLength: 256 } as const;
-
-function present(row: EntryRow, opened?: readonly SubjectOpening[]) {
-  const entry = decodeEntry(row.canonical);
-  return {
-    seq: row.seq,
-    entry,
-    canonical: row.canonical.toString('base64'),
-    leaf_hash: row.leafHash.toString('hex'),
-    ...(opened === undefined
-      ? {}
-      : {
-          // Only values that open their commitment are shown; an erased subject's values are gone.
-          opened: opened
-            .filter((value) => checkOpening(entry, value))
-            .map((value) => ({ pointer: value.pointer, value: value.value, subject_id: value.subjectId })),
-        }),
-  };
-}
 
 const OPEN = { type: 'boolean', default: false } as const;
 
@@ -49,19 +29,6 @@ export async function ledgerEntryRoutes(app: FastifyInstance, options: LedgerRou
     if (size > current) throw new ProblemError('not-found', `${parameter}: the log holds ${current} entries, not ${size}`);
   }
 
-  /** Opened personal values for the rows, when asked for and permitted (personal_data:read). */
-  async function openingsFor(request: FastifyRequest, open: boolean, rows: readonly EntryRow[]) {
-    if (!open) return undefined;
-    const { subject, unit } = request.caller;
-    if (!(await app.policy.isAllowed(subject, unit, 'personal_data', 'read'))) {
-      throw new ProblemError('forbidden', 'open: reading personal data needs personal_data:read');
-    }
-    return options.vault.read(
-      db,
-      rows.map((row) => row.seq),
-    );
-  }
-
   app.get<{ Params: { seq: number }; Querystring: { open: boolean } }>(
     '/v1/ledger/entries/:seq',
     {
@@ -73,8 +40,8 @@ export async function ledgerEntryRoutes(app: FastifyInstance, options: LedgerRou
     },
     async (request) => {
       const row = await requireEntry(request.params.seq);
-      const opened = await openingsFor(request, request.query.open, [row]);
-      return present(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []));
+      const opened = await openingsFor(request, options, request.query.open, [row]);
+      return presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []));
     },
   );
 
@@ -104,9 +71,9 @@ export async function ledgerEntryRoutes(app: FastifyInstance, options: LedgerRou
       const { from, limit, open, ...filters } = request.query;
       const rows = await listEntries(db, { from, limit: limit + 1, ...filters });
       const page = rows.slice(0, limit);
-      const opened = await openingsFor(request, open, page);
+      const opened = await openingsFor(request, options, open, page);
       return {
-        items: page.map((row) => present(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []))),
+        items: page.map((row) => presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []))),
         next: rows.length > limit ? (rows[limit] as EntryRow).seq : null,
       };
     },

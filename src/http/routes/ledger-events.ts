@@ -10,6 +10,7 @@ import { EVENT_KINDS, type EventKind } from '../../domain/ledger-events.js';
 import { authorize } from '../authorize.js';
 import { type FieldError, ProblemError } from '../problem.js';
 import type { LedgerRouteOptions } from './ledger-options.js';
+import { presentReceipt } from './receipts.js';
 
 function fieldErrors(errors: readonly ErrorObject[]): FieldError[] {
   return errors.map((error) => {
@@ -62,7 +63,7 @@ export async function ledgerEventRoutes(app: FastifyInstance, options: LedgerRou
         actor: { unit: request.caller.unit, subject: request.caller.subject },
         payload,
       });
-      return reply.code(201).send({ receipt: { seq: receipt.seq, leaf_hash: receipt.leafHash, tree_size: receipt.treeSize } });
+      return reply.code(201).send({ receipt: presentReceipt(receipt) });
     },
   );
 }

@@ -8,6 +8,7 @@ import { VaultError } from '../../storage/vault.js';
 import { authorize } from '../authorize.js';
 import { ProblemError } from '../problem.js';
 import type { LedgerRouteOptions } from './ledger-options.js';
+import { presentReceipt } from './receipts.js';
 
 /** Legal grounds for erasure (PIPL Article 47). */
 export const ERASURE_BASES = [
@@ -57,7 +58,7 @@ export async function subjectRoutes(app: FastifyInstance, options: LedgerRouteOp
         return reply.code(200).send({
           subject_id: id,
           values_erased: erased,
-          receipt: { seq: receipt.seq, leaf_hash: receipt.leafHash, tree_size: receipt.treeSize },
+          receipt: presentReceipt(receipt),
         });
       } catch (error) {
         if (error instanceof VaultError) throw new ProblemError('not-found', error.message);

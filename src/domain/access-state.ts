@@ -1,0 +1,105 @@
+/**
+ * What every access check reads, held in memory and replaced whole: the permission index (policy
+ * lines, role assignments, camera groups) and the registry (cameras with their system and unit,
+ * personnel, units). A change made by any replica is announced with NOTIFY on ACCESS_CHANNEL in the
+ * changing transaction; each replica re-reads on the notification and swaps the snapshot in one
+ * assignment, so a check sees either the old state or the new one, never a half-loaded policy.
+ */
+import { sql } from 'kysely';
+import { createEnforcer, indexOf, indexPolicy, type Policy } from '../policy/enforcer.js';
+import { KyselyAdapter } from '../policy/kysely-adapter.js';
+import type { PermissionIndex } from '../policy/permission-index.js';
+import type { DatabaseHandle, Unlisten } from '../storage/database.js';
+import { readRegistry } from '../storage/registry-repository.js';
+import type { Executor } from '../storage/transaction.js';
+import type { CameraRecord, PersonRecord, SystemRecord, UnitRecord } from './registry.js';
+
+export const ACCESS_CHANNEL = 'footage_warden_access';
+
+export interface CameraFacts {
+  readonly camera: CameraRecord;
+  readonly system: SystemRecord;
+  readonly unit: UnitRecord;
+}
+
+export interface AccessSnapshot {
+  readonly index: PermissionIndex;
+  readonly cameras: ReadonlyMap<string, CameraFacts>;
+  readonly personnel: ReadonlyMap<string, PersonRecord>;
+  readonly units: ReadonlyMap<string, UnitRecord>;
+}
+
+export async function loadAccessSnapshot(db: Executor, baselinePolicy: string): Promise<AccessSnapshot> {
+  const [index, registry] = await Promise.all([
+    createEnforcer(new KyselyAdapter(db, baselinePolicy)).then(indexOf),
+    readRegistry(db),
+  ]);
+  const units = new Map(registry.units.map((unit) => [unit.id, unit]));
+  const systems = new Map(registry.systems.map((system) => [system.id, system]));
+  const cameras = new Map<string, CameraFacts>();
+  for (const camera of registry.cameras) {
+    const system = systems.get(camera.system_id);
+    const unit = system === undefined ? undefined : units.get(system.unit_id);
+    if (system !== undefined && unit !== undefined) cameras.set(camera.id, { camera, system, unit });
+  }
+  return { index, cameras, personnel: new Map(registry.personnel.map((person) => [person.id, person])), units };
+}
+
+/** Sends the change notification; delivered to every listener when the transaction commits. */
+export async function announceAccessChange(trx: Executor): Promise<void> {
+  await sql`SELECT pg_notify(${ACCESS_CHANNEL}, '')`.execute(trx);
+}
+
+export class AccessState {
+  private snapshot: AccessSnapshot;
+  private reloading: Promise<void> | undefined;
+  private again = false;
+  private unlisten: Unlisten | undefined;
+  readonly policy: Policy;
+
+  private constructor(
+    initial: AccessSnapshot,
+    private readonly load: () => Promise<AccessSnapshot>,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.snapshot = initial;
+    this.policy = indexPolicy(() => this.snapshot.index);
+  }
+
+  static async open(database: DatabaseHandle, baselinePolicy: string, onError: (error: unknown) => void): Promise<AccessState> {
+    const load = () => loadAccessSnapshot(database.db, baselinePolicy);
+    const state = new AccessState(await load(), load, onError);
+    state.unlisten = await database.listen(ACCESS_CHANNEL, () => {
+      state.refresh().catch(onError);
+    });
+    return state;
+  }
+
+  get current(): AccessSnapshot {
+    return this.snapshot;
+  }
+
+  /** Re-reads the state; calls made while a reload runs are served by one more reload after it. */
+  refresh(): Promise<void> {
+    if (this.reloading !== undefined) {
+      this.again = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      try {
+        do {
+          this.again = false;
+          this.snapshot = await this.load();
+        } while (this.again);
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+    return this.reloading;
+  }
+
+  async close(): Promise<void> {
+    await this.unlisten?.();
+    await this.reloading?.catch(this.onError);
+  }
+}

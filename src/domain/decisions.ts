@@ -1,0 +1,176 @@
+/**
+ * Deciding an access (POST /v1/decisions): gather the facts from the access snapshot, apply the
+ * article rules (access-rules.ts), record the decision — allow or deny alike — as a `decision.made`
+ * entry, and answer only after it is committed. If the entry cannot be written the caller gets an
+ * error and no allow leaves the service.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Receipt } from '../storage/ledger-appender.js';
+import { type Action, type DecisionFacts, decide, type Finding, type Outcome } from './access-rules.js';
+import type { AccessSnapshot } from './access-state.js';
+import type { Caller } from './caller.js';
+import type { LedgerWriter } from './ledger-writer.js';
+import type { RegulationProfile } from './regulation-profile.js';
+
+export const ACTIONS = ['live', 'playback', 'export', 'broadcast'] as const;
+
+/** How long an allow may be acted on, per action: a live view is re-decided often, an export once. */
+export const VALIDITY_SECONDS: Readonly<Record<Action, number>> = {
+  live: 300,
+  playback: 900,
+  export: 3600,
+  broadcast: 3600,
+};
+
+export interface DecisionRequest {
+  readonly camera_id: string;
+  readonly action: Action;
+  readonly window?: { readonly from: string; readonly to: string };
+  readonly purpose: string;
+  readonly reason: string;
+  readonly grant_id?: string;
+  readonly on_behalf_of?: { readonly subject: string; readonly name: string };
+  /** Article 26: a reference to the recorded consent to publish without masking. */
+  readonly publication_consent?: string;
+}
+
+export type DecisionErrorCode = 'unknown-camera' | 'unknown-grant' | 'invalid-window';
+
+export class DecisionError extends Error {
+  constructor(
+    readonly code: DecisionErrorCode,
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'DecisionError';
+  }
+}
+
+export interface Decision {
+  readonly decisionId: string;
+  readonly outcome: Outcome;
+  readonly validUntil: string | null;
+  readonly receipt: Receipt;
+}
+
+/** The roles that let a person act on footage beyond maintenance. */
+const MAINTENANCE_ROLE = 'maintainer';
+
+function finding(item: Finding) {
+  return { code: item.code, article: item.article, message: item.message };
+}
+
+/** The facts of a request against the snapshot; throws DecisionError for requests that cannot be decided. */
+export function gatherFacts(
+  snapshot: AccessSnapshot,
+  person: string,
+  request: DecisionRequest,
+  at: Date,
+): DecisionFacts & { unitId: string } {
+  const facts = snapshot.cameras.get(request.camera_id);
+  if (facts === undefined || !facts.camera.active || !facts.system.active) {
+    throw new DecisionError('unknown-camera', `no active camera ${request.camera_id}`, 'camera_id');
+  }
+  if (request.grant_id !== undefined) {
+    throw new DecisionError('unknown-grant', `no grant ${request.grant_id}`, 'grant_id');
+  }
+  if (request.action === 'live' && request.window !== undefined) {
+    throw new DecisionError('invalid-window', 'live view takes no window', 'window');
+  }
+  const window =
+    request.window === undefined ? undefined : { from: new Date(request.window.from), to: new Date(request.window.to) };
+  if (window !== undefined) {
+    if (window.to < window.from) throw new DecisionError('invalid-window', 'must not be before from', 'window/to');
+    if (window.to.getTime() > at.getTime()) throw new DecisionError('invalid-window', 'must not be in the future', 'window/to');
+  }
+  const domain = facts.unit.id;
+  const record = snapshot.personnel.get(person);
+  const roles = snapshot.index.rolesOf(person, domain).filter((role) => role !== person);
+  const homeUnit = record === undefined ? undefined : snapshot.units.get(record.unit_id);
+  return {
+    unitId: domain,
+    at,
+    action: request.action,
+    window,
+    purpose: request.purpose,
+    reason: request.reason,
+    camera: { locationClass: facts.camera.location_class },
+    system: {
+      wentLiveOn: new Date(facts.system.went_live_on),
+      filedOn: facts.system.filing === null ? null : new Date(facts.system.filing.filed_on),
+      retentionDays: facts.system.retention_days,
+    },
+    person:
+      record === undefined
+        ? undefined
+        : {
+            active: record.active && homeUnit?.active !== false,
+            trainingValidUntil: endOfDay(record.training_valid_until),
+            confidentialitySignedOn:
+              record.confidentiality_signed_on === null ? null : new Date(record.confidentiality_signed_on),
+          },
+    rolePermits: snapshot.index.allows(person, domain, request.camera_id, request.action),
+    maintainerOnly:
+      homeUnit?.kind === 'entrusted_operator' || (roles.length > 0 && roles.every((role) => role === MAINTENANCE_ROLE)),
+    // Legal holds are placed by approved state-organ requests; until one exists none covers a window.
+    legalHoldCovers: false,
+    publicationConsent: request.publication_consent !== undefined,
+  };
+}
+
+/** Training "valid until" a day is valid through that whole day (UTC). */
+function endOfDay(day: string | null): Date | null {
+  return day === null ? null : new Date(`${day}T23:59:59.999Z`);
+}
+
+export async function makeDecision(
+  writer: LedgerWriter,
+  snapshot: AccessSnapshot,
+  profile: RegulationProfile,
+  caller: Caller,
+  request: DecisionRequest,
+  now: Date = new Date(),
+): Promise<Decision> {
+  const person = request.on_behalf_of?.subject ?? caller.subject;
+  const { unitId, ...facts } = gatherFacts(snapshot, person, request, now);
+  const outcome = decide(facts, profile);
+  const decisionId = randomUUID();
+  const validUntil =
+    outcome.decision === 'allow' ? new Date(now.getTime() + VALIDITY_SECONDS[request.action] * 1000).toISOString() : null;
+  const receipt = await writer.record(
+    {
+      kind: 'decision.made',
+      actor: { unit: caller.unit, subject: caller.subject },
+      payload: {
+        decision_id: decisionId,
+        camera_id: request.camera_id,
+        unit_id: unitId,
+        person: request.on_behalf_of ?? { subject: person },
+        action: request.action,
+        window: request.window ?? null,
+        purpose: request.purpose,
+        reason: request.reason,
+        grant_id: request.grant_id ?? null,
+        publication_consent: request.publication_consent ?? null,
+        decision: outcome.decision,
+        reasons: outcome.reasons.map((item) => item.code),
+        obligations: outcome.obligations.map((item) => item.code),
+        valid_until: validUntil,
+      },
+    },
+    undefined,
+    decisionId,
+  );
+  return { decisionId, outcome, validUntil, receipt };
+}
+
+export function presentDecision(decision: Decision) {
+  return {
+    decision_id: decision.decisionId,
+    decision: decision.outcome.decision,
+    reasons: decision.outcome.reasons.map(finding),
+    obligations: decision.outcome.obligations.map((item) => ({ code: item.code, article: item.article, detail: item.message })),
+    valid_until: decision.validUntil,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * POST /v1/decisions: the question every video management system and gateway asks before a live
+ * view, playback, export or broadcast. Needs decision:create in the caller's unit or the camera's;
+ * `on_behalf_of` needs
+ * decision:on_behalf (the gateway role). A deny is a 200 with `decision: "deny"`, recorded exactly
+ * like an allow; the answer is sent only after the decision's entry is committed.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AccessState } from '../../domain/access-state.js';
+import { ACTIONS, type DecisionRequest, makeDecision, presentDecision } from '../../domain/decisions.js';
+import type { LedgerWriter } from '../../domain/ledger-writer.js';
+import { ID_PATTERN, SUBJECT_PATTERN } from '../../domain/registry.js';
+import type { RegulationProfile } from '../../domain/regulation-profile.js';
+import { ProblemError } from '../problem.js';
+import { presentReceipt } from './receipts.js';
+
+export interface DecisionRouteOptions {
+  readonly writer: LedgerWriter;
+  readonly access: AccessState;
+  readonly profile: RegulationProfile;
+}
+
+const TIME = { type: 'string', format: 'date-time' } as const;
+const TEXT = { type: 'string', minLength: 1, maxLength: 1000 } as const;
+
+export function decisionBodySchema(profile: RegulationProfile) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['camera_id', 'action', 'purpose', 'reason'],
+    properties: {
+      camera_id: { type: 'string', pattern: ID_PATTERN },
+      action: { enum: [...ACTIONS] },
+      window: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['from', 'to'],
+        properties: { from: TIME, to: TIME },
+      },
+      purpose: { enum: [...profile.purposes.keys()] },
+      reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' },
+      grant_id: { type: 'string', format: 'uuid' },
+      on_behalf_of: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['subject', 'name'],
+        properties: {
+          subject: { type: 'string', pattern: SUBJECT_PATTERN },
+          name: { type: 'string', minLength: 1, maxLength: 256 },
+        },
+      },
+      publication_consent: TEXT,
+    },
+    // A window is required except for live view (which must have none: decisions.ts).
+    if: { properties: { action: { const: 'live' } } },
+    else: { required: ['window'] },
+  };
+}
+
+export async function decisionRoutes(app: FastifyInstance, options: DecisionRouteOptions): Promise<void> {
+  app.post<{ Body: DecisionRequest }>(
+    '/v1/decisions',
+    { schema: { body: decisionBodySchema(options.profile) } },
+    async (request) => {
+      const { subject, unit } = request.caller;
+      // decision:create in the caller's own unit, or in the camera's (a contractor's roles are held
+      // in the units they work for).
+      const cameraUnit = options.access.current.cameras.get(request.body.camera_id)?.unit.id;
+      const mayAsk =
+        (await app.policy.isAllowed(subject, unit, 'decision', 'create')) ||
+        (cameraUnit !== undefined && (await app.policy.isAllowed(subject, cameraUnit, 'decision', 'create')));
+      if (!mayAsk) throw new ProblemError('forbidden', `decision:create is not permitted for this caller in unit ${unit}`);
+      if (request.body.on_behalf_of !== undefined && !(await app.policy.isAllowed(subject, unit, 'decision', 'on_behalf'))) {
+        const message = 'only a gateway may decide on behalf of a person';
+        throw new ProblemError('forbidden', `body/on_behalf_of: ${message}`, [
+          { location: 'body', path: '/on_behalf_of', message },
+        ]);
+      }
+      const decision = await makeDecision(options.writer, options.access.current, options.profile, request.caller, request.body);
+      return { ...presentDecision(decision), receipt: presentReceipt(decision.receipt) };
+    },
+  );
+}

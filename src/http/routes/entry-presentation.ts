@@ -1,0 +1,45 @@
+/** A ledger entry as the API shows it, with its personal values opened for callers permitted to read them. */
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { decodeEntry } from '../../ledger/entry.js';
+import { checkOpening } from '../../ledger/sealing.js';
+import type { EntryRow } from '../../storage/ledger-repository.js';
+import type { Database } from '../../storage/schema.js';
+import type { SubjectOpening, Vault } from '../../storage/vault.js';
+import { ProblemError } from '../problem.js';
+
+export function presentEntry(row: Pick<EntryRow, 'seq' | 'canonical' | 'leafHash'>, opened?: readonly SubjectOpening[]) {
+  const entry = decodeEntry(row.canonical);
+  return {
+    seq: row.seq,
+    entry,
+    canonical: row.canonical.toString('base64'),
+    leaf_hash: row.leafHash.toString('hex'),
+    ...(opened === undefined
+      ? {}
+      : {
+          // Only values that open their commitment are shown; an erased subject's values are gone.
+          opened: opened
+            .filter((value) => checkOpening(entry, value))
+            .map((value) => ({ pointer: value.pointer, value: value.value, subject_id: value.subjectId })),
+        }),
+  };
+}
+
+/** Opened personal values of the entries, when asked for (`open`) and permitted (personal_data:read). */
+export async function openingsFor(
+  request: FastifyRequest,
+  source: { readonly db: Kysely<Database>; readonly vault: Vault },
+  open: boolean,
+  rows: readonly Pick<EntryRow, 'seq'>[],
+): Promise<Map<number, SubjectOpening[]> | undefined> {
+  if (!open) return undefined;
+  const { subject, unit } = request.caller;
+  if (!(await request.server.policy.isAllowed(subject, unit, 'personal_data', 'read'))) {
+    throw new ProblemError('forbidden', 'open: reading personal data needs personal_data:read');
+  }
+  return source.vault.read(
+    source.db,
+    rows.map((row) => row.seq),
+  );
+}

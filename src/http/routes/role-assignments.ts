@@ -1,0 +1,91 @@
+/**
+ * Role assignments (Article 23(2)): list a unit's, assign, revoke. Needs role_assignment:read or
+ * :write in the unit concerned. Every change is a `policy.changed` entry; this replica applies it
+ * before answering, the others within a second (NOTIFY).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccessState } from '../../domain/access-state.js';
+import type { LedgerWriter } from '../../domain/ledger-writer.js';
+import { ID_PATTERN, SUBJECT_PATTERN } from '../../domain/registry.js';
+import { type Assignment, changeRole, listAssignments, type RoleChange } from '../../domain/role-assignments.js';
+import type { Executor } from '../../storage/transaction.js';
+import { ProblemError } from '../problem.js';
+import { presentReceipt } from './receipts.js';
+
+export interface RoleAssignmentRouteOptions {
+  readonly db: Executor;
+  readonly writer: LedgerWriter;
+  readonly access: AccessState;
+  readonly roles: ReadonlySet<string>;
+}
+
+const ASSIGNMENT_PROPERTIES = {
+  subject: { type: 'string', pattern: SUBJECT_PATTERN },
+  role: { type: 'string', pattern: '^[a-z][a-z_]{0,63}$' },
+  unit_id: { type: 'string', pattern: ID_PATTERN },
+} as const;
+const ASSIGNMENT = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['subject', 'role', 'unit_id'],
+  properties: ASSIGNMENT_PROPERTIES,
+} as const;
+
+async function requirePermission(request: FastifyRequest, unit: string, action: string): Promise<void> {
+  if (!(await request.server.policy.isAllowed(request.caller.subject, unit, 'role_assignment', action))) {
+    throw new ProblemError('forbidden', `role_assignment:${action} is not permitted for this caller in unit ${unit}`);
+  }
+}
+
+export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAssignmentRouteOptions): Promise<void> {
+  const context = { db: options.db, writer: options.writer, roles: options.roles };
+
+  app.get<{ Querystring: { unit_id?: string; subject?: string; after?: string; limit: number } }>(
+    '/v1/role-assignments',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            unit_id: ASSIGNMENT_PROPERTIES.unit_id,
+            subject: ASSIGNMENT_PROPERTIES.subject,
+            // The cursor: "subject,role" of the last assignment of the previous page.
+            after: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127},[a-z][a-z_]{0,63}$' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { unit_id = request.caller.unit, limit, ...filter } = request.query;
+      await requirePermission(request, unit_id, 'read');
+      const rows = await listAssignments(options.db, { unit_id, limit: limit + 1, ...filter });
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1] as Assignment;
+      return { items, next: rows.length > limit ? `${last.subject},${last.role}` : null };
+    },
+  );
+
+  async function change(request: FastifyRequest, kind: RoleChange, assignment: Assignment) {
+    await requirePermission(request, assignment.unit_id, 'write');
+    const receipt = await changeRole(context, request.caller, kind, assignment);
+    if (receipt !== undefined) await options.access.refresh();
+    return {
+      ...assignment,
+      change: receipt === undefined ? 'unchanged' : kind,
+      receipt: receipt === undefined ? null : presentReceipt(receipt),
+    };
+  }
+
+  app.post<{ Body: Assignment }>('/v1/role-assignments', { schema: { body: ASSIGNMENT } }, async (request, reply) => {
+    const result = await change(request, 'assigned', request.body);
+    return reply.code(result.change === 'unchanged' ? 200 : 201).send(result);
+  });
+
+  app.delete<{ Params: Assignment }>(
+    '/v1/role-assignments/:unit_id/:subject/:role',
+    { schema: { params: { ...ASSIGNMENT, additionalProperties: true } } },
+    async (request) => change(request, 'revoked', request.params),
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * The transfer register (Article 23(3)). POST /v1/transfers registers the hand-over of an allowed
+ * export (transfer:create); GET /v1/transfers lists a unit's transfers (transfer:read in that unit)
+ * or any unit's (transfer:read_all, for auditors and the oversight organ), each with its ledger
+ * entry; personal values are opened with `open=true` and personal_data:read.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AccessState } from '../../domain/access-state.js';
+import type { LedgerWriter } from '../../domain/ledger-writer.js';
+import { ID_PATTERN } from '../../domain/registry.js';
+import { registerTransfer, type TransferRequest } from '../../domain/transfers.js';
+import type { Database } from '../../storage/schema.js';
+import { listTransfers } from '../../storage/transfer-repository.js';
+import type { Vault } from '../../storage/vault.js';
+import { authorize } from '../authorize.js';
+import { ProblemError } from '../problem.js';
+import { openingsFor, presentEntry } from './entry-presentation.js';
+import { presentReceipt } from './receipts.js';
+
+export interface TransferRouteOptions {
+  readonly db: Kysely<Database>;
+  readonly writer: LedgerWriter;
+  readonly vault: Vault;
+  readonly access: AccessState;
+}
+
+const TIME = { type: 'string', format: 'date-time' } as const;
+const TEXT = { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' } as const;
+
+const TRANSFER_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['decision_id', 'content', 'recipient', 'reason'],
+  properties: {
+    decision_id: { type: 'string', format: 'uuid' },
+    content: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['camera_id', 'window', 'file_sha256', 'size_bytes', 'description'],
+      properties: {
+        camera_id: { type: 'string', pattern: ID_PATTERN },
+        window: { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: TIME, to: TIME } },
+        file_sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        size_bytes: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+        description: TEXT,
+      },
+    },
+    recipient: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['unit', 'person_name'],
+      properties: {
+        unit: { type: 'string', minLength: 1, maxLength: 256 },
+        person_name: { type: 'string', minLength: 1, maxLength: 256 },
+      },
+    },
+    reason: TEXT,
+  },
+} as const;
+
+interface ListQuery {
+  unit_id?: string;
+  camera_id?: string;
+  since?: string;
+  until?: string;
+  after?: number;
+  limit: number;
+  open: boolean;
+}
+
+export async function transferRoutes(app: FastifyInstance, options: TransferRouteOptions): Promise<void> {
+  app.post<{ Body: TransferRequest }>(
+    '/v1/transfers',
+    { preHandler: authorize('transfer', 'create'), schema: { body: TRANSFER_BODY } },
+    async (request, reply) => {
+      const transfer = await registerTransfer(options.writer, options.db, options.access.current, request.caller, request.body);
+      return reply.code(201).send({ transfer_id: transfer.transferId, receipt: presentReceipt(transfer.receipt) });
+    },
+  );
+
+  app.get<{ Querystring: ListQuery }>(
+    '/v1/transfers',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            unit_id: { type: 'string', minLength: 1, maxLength: 256 },
+            camera_id: { type: 'string', pattern: ID_PATTERN },
+            since: TIME,
+            until: TIME,
+            after: { type: 'integer', minimum: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            open: { type: 'boolean', default: false },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { subject, unit } = request.caller;
+      const { unit_id, camera_id, since, until, after, limit, open } = request.query;
+      const all = await app.policy.isAllowed(subject, unit, 'transfer', 'read_all');
+      const scope = unit_id ?? (all ? undefined : unit);
+      if (!all && !(await app.policy.isAllowed(subject, scope as string, 'transfer', 'read'))) {
+        throw new ProblemError('forbidden', `transfer:read is not permitted for this caller in unit ${scope}`);
+      }
+      const rows = await listTransfers(options.db, {
+        limit: limit + 1,
+        ...(scope === undefined ? {} : { unitId: scope }),
+        ...(camera_id === undefined ? {} : { cameraId: camera_id }),
+        ...(since === undefined ? {} : { since: new Date(since) }),
+        ...(until === undefined ? {} : { until: new Date(until) }),
+        ...(after === undefined ? {} : { afterSeq: after }),
+      });
+      const page = rows.slice(0, limit);
+      const opened = await openingsFor(request, options, open, page);
+      return {
+        items: page.map((row) => ({
+          transfer_id: row.id,
+          decision_id: row.decisionId,
+          unit_id: row.unitId,
+          camera_id: row.cameraId,
+          recipient_unit: row.recipientUnit,
+          registered_at: row.registeredAt.toISOString(),
+          ...presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? [])),
+        })),
+        next: rows.length > limit ? (page[page.length - 1]?.seq ?? null) : null,
+      };
+    },
+  );
+}

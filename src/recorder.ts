@@ -1,0 +1,73 @@
+/**
+ * What writes the ledger, composed from a Config: the signing key, the personal-data vault, the
+ * appender (which records its key at open) and the writer; and the contexts of the workflows that
+ * change the registry and role assignments. Shared by the service and the `import` command.
+ */
+import type { KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import type { Config } from './config.js';
+import { announceAccessChange } from './domain/access-state.js';
+import { LedgerWriter } from './domain/ledger-writer.js';
+import { parseClassification } from './domain/personal-fields.js';
+import type { RegistryContext } from './domain/registry-changes.js';
+import { baselineRoles, type RoleContext } from './domain/role-assignments.js';
+import {
+  loadOrCreateDevelopmentMasterKey,
+  loadOrCreateDevelopmentSigningKey,
+  readMasterKey,
+  readSigningKey,
+} from './keys/key-files.js';
+import { packagePath } from './package-root.js';
+import { type AppenderObserver, LedgerAppender } from './storage/ledger-appender.js';
+import type { Database } from './storage/schema.js';
+import { Vault } from './storage/vault.js';
+
+export const PERSONAL_FIELDS_FILE = packagePath('policies', 'personal-fields.yaml');
+
+/** The ledger's Ed25519 signing key: the configured file, or in development one kept under DATA_DIR. */
+export function loadSigningKey(config: Config): Promise<KeyObject> {
+  return config.ledger.signingKeyFile === undefined
+    ? loadOrCreateDevelopmentSigningKey(config.dataDir)
+    : readSigningKey(config.ledger.signingKeyFile);
+}
+
+/** The personal-data master key: the configured file, or in development one kept under DATA_DIR. */
+export function loadMasterKey(config: Config): Promise<Buffer> {
+  return config.personalData.masterKeyFile === undefined
+    ? loadOrCreateDevelopmentMasterKey(config.dataDir)
+    : readMasterKey(config.personalData.masterKeyFile);
+}
+
+export interface Recorder {
+  readonly signingKey: KeyObject;
+  readonly vault: Vault;
+  readonly appender: LedgerAppender;
+  readonly writer: LedgerWriter;
+}
+
+export async function openRecorder(config: Config, db: Kysely<Database>, observer?: AppenderObserver): Promise<Recorder> {
+  const signingKey = await loadSigningKey(config);
+  const vault = new Vault(await loadMasterKey(config));
+  const classification = parseClassification(await readFile(PERSONAL_FIELDS_FILE, 'utf8'));
+  const appender = new LedgerAppender({
+    db,
+    origin: config.ledger.origin,
+    signingKey,
+    vault,
+    ...(observer === undefined ? {} : { observer }),
+  });
+  await appender.recordKey();
+  return { signingKey, vault, appender, writer: new LedgerWriter(db, appender, vault, classification) };
+}
+
+export function changeContexts(
+  db: Kysely<Database>,
+  writer: LedgerWriter,
+  baselinePolicy: string,
+): { registryContext: RegistryContext; roleContext: RoleContext } {
+  return {
+    registryContext: { db, writer, announce: announceAccessChange },
+    roleContext: { db, writer, roles: baselineRoles(baselinePolicy) },
+  };
+}
