@@ -58,7 +58,7 @@ export async function openRecorder(config: Config, db: Kysely<Database>, observe
     ...(observer === undefined ? {} : { observer }),
   });
   await appender.recordKey();
-  return { signingKey, vault, appender, writer: new LedgerWriter(db, appender, vault, classification) };
+  return { signingKey, vault, appender, writer: new LedgerWriter(appender, classification) };
 }
 
 export function changeContexts(

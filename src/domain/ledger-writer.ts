@@ -3,39 +3,22 @@
  * openings stored in the vault in the same transaction as the entry (and any state change), and the
  * receipt returned after commit.
  */
-import {
-  type AppendRequest,
-  type Effect,
-  type LedgerAppender,
-  LedgerUnavailableError,
-  type Receipt,
-} from '../storage/ledger-appender.js';
-import type { Executor } from '../storage/transaction.js';
-import { type Vault, VaultError } from '../storage/vault.js';
+import type { AppendRequest, Effect, LedgerAppender, Receipt } from '../storage/ledger-appender.js';
 import { type Classification, sealDraft } from './personal-fields.js';
 
 export class LedgerWriter {
   constructor(
-    private readonly db: Executor,
     private readonly appender: LedgerAppender,
-    private readonly vault: Vault,
     private readonly classification: Classification,
   ) {}
 
   /**
    * Seals and appends. `ref` indexes the entry by the id of the object it records (not part of the
-   * hashed bytes). Refused (VaultError) when a data subject of the entry was erased.
+   * hashed bytes). A value of an erased data subject is recorded as its commitment only: the vault
+   * keeps nothing new for them.
    */
-  async record(draft: AppendRequest['draft'], effect?: Effect, ref?: string): Promise<Receipt> {
+  record(draft: AppendRequest['draft'], effect?: Effect, ref?: string): Promise<Receipt> {
     const { draft: sealed, openings } = sealDraft(draft, this.classification);
-    try {
-      await this.vault.refuseErased(
-        this.db,
-        openings.map((opening) => opening.subjectId),
-      );
-    } catch (error) {
-      throw error instanceof VaultError ? error : new LedgerUnavailableError(error);
-    }
     return this.appender.append({
       draft: sealed,
       ...(effect === undefined ? {} : { effect }),

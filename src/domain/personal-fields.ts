@@ -80,18 +80,18 @@ export function sealDraft<D extends Omit<EntryDraft, 'time'>>(
 ): { draft: D; openings: SubjectOpening[] } {
   const fields = personalFieldsOf(classification, draft.kind);
   if (fields === undefined) throw new ClassificationError(`entry kind ${draft.kind} has no personal-field classification`);
-  let sealed = draft;
-  const openings: SubjectOpening[] = [];
-  for (const field of fields) {
-    const result = sealFields(sealed, [field.field], salt);
-    for (const opening of result.openings) {
-      const subjectId = valueAt(draft, subjectPointer(field, opening.pointer));
-      if (typeof subjectId !== 'string' || subjectId === '') {
-        throw new ClassificationError(`${opening.pointer} of ${draft.kind} has no data subject at ${field.subject}`);
-      }
-      openings.push({ ...opening, subjectId });
+  const result = sealFields(
+    draft,
+    fields.map((field) => field.field),
+    salt,
+  );
+  const openings: SubjectOpening[] = result.openings.map(({ pattern, ...opening }) => {
+    const field = fields[pattern] as PersonalField;
+    const subjectId = valueAt(draft, subjectPointer(field, opening.pointer));
+    if (typeof subjectId !== 'string' || subjectId === '') {
+      throw new ClassificationError(`${opening.pointer} of ${draft.kind} has no data subject at ${field.subject}`);
     }
-    sealed = result.sealed;
-  }
-  return { draft: sealed, openings };
+    return { ...opening, subjectId };
+  });
+  return { draft: result.sealed, openings };
 }

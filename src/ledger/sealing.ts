@@ -4,9 +4,9 @@
  * "opening") are kept beside the log; destroying them leaves the entry, and every hash over it, as it
  * was. Fields are named by JSON pointers (RFC 6901) in which "*" matches every array element.
  */
-import { randomBytes } from 'node:crypto';
 import { canonicalBytes } from './canonical-json.js';
 import { hashesEqual, parseHexHash, sha256 } from './hashes.js';
+import { pooledRandomBytes } from './random.js';
 
 export const SEALED_MEMBER = '$sealed';
 export const SALT_SIZE = 32;
@@ -16,6 +16,22 @@ export interface Opening {
   readonly pointer: string;
   readonly value: unknown;
   readonly salt: Buffer;
+}
+
+/** 32 fresh random bytes: a field's salt. */
+export function randomSalt(): Buffer {
+  return pooledRandomBytes(SALT_SIZE);
+}
+
+/** A copy of a JSON value (what entries are made of). */
+function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  if (value !== null && typeof value === 'object') {
+    const copy: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) copy[key] = cloneJson(member);
+    return copy as T;
+  }
+  return value;
 }
 
 export function commitment(value: unknown, salt: Uint8Array): Buffer {
@@ -39,10 +55,19 @@ function unescapeToken(token: string): string {
   return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-export function splitPointer(pointer: string): string[] {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new Error(`not a JSON pointer: ${pointer}`);
-  return pointer.slice(1).split('/').map(unescapeToken);
+const splitPointers = new Map<string, readonly string[]>();
+
+/** The reference tokens of a pointer (memoised: the same few pointers recur for every entry). */
+export function splitPointer(pointer: string): readonly string[] {
+  let tokens = splitPointers.get(pointer);
+  if (tokens === undefined) {
+    if (pointer === '') tokens = [];
+    else if (!pointer.startsWith('/')) throw new Error(`not a JSON pointer: ${pointer}`);
+    else tokens = pointer.slice(1).split('/').map(unescapeToken);
+    if (splitPointers.size >= 10_000) splitPointers.clear();
+    splitPointers.set(pointer, tokens);
+  }
+  return tokens;
 }
 
 /** Every concrete (container, key, pointer) that `pattern` names in `document` and that holds a value. */
@@ -71,26 +96,30 @@ function matches(
 }
 
 /**
- * Replaces every field named by `patterns` with its commitment. Returns a sealed copy and the
- * openings; `salt` is injectable for tests and defaults to 32 random bytes per field.
+ * Replaces every field named by `patterns` with its commitment. Returns a sealed copy (the document
+ * is not changed) and the openings, each with the index of the pattern that named it; `salt` is
+ * injectable for tests and defaults to 32 random bytes per field.
  */
 export function sealFields<T>(
   document: T,
   patterns: readonly string[],
-  salt: () => Buffer = () => randomBytes(SALT_SIZE),
-): { sealed: T; openings: Opening[] } {
-  const sealed = structuredClone(document);
-  const openings: Opening[] = [];
-  for (const pattern of patterns) {
+  salt: () => Buffer = randomSalt,
+): { sealed: T; openings: (Opening & { pattern: number })[] } {
+  const openings: (Opening & { pattern: number })[] = [];
+  let sealed: T | undefined;
+  patterns.forEach((pattern, index) => {
+    // Copied on the first field found: most entries have none of their kind's optional fields.
+    if (sealed === undefined && matches(document, pattern).length === 0) return;
+    sealed ??= cloneJson(document);
     for (const { parent, key, pointer } of matches(sealed, pattern)) {
       const value = (parent as Record<string | number, unknown>)[key];
       if (isSealed(value)) continue;
       const fieldSalt = salt();
       (parent as Record<string | number, unknown>)[key] = { [SEALED_MEMBER]: commitment(value, fieldSalt).toString('hex') };
-      openings.push({ pointer, value, salt: fieldSalt });
+      openings.push({ pointer, value, salt: fieldSalt, pattern: index });
     }
-  }
-  return { sealed, openings };
+  });
+  return { sealed: sealed ?? document, openings };
 }
 
 /** The value at a concrete pointer, or undefined. */

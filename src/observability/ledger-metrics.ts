@@ -19,6 +19,12 @@ export function createLedgerMetrics(registry: Registry, latestCheckpointTime: ()
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
     registers: [registry],
   });
+  const paths = new Counter({
+    name: 'footage_warden_ledger_batches_total',
+    help: 'Committed batches by how they were written: predicted (one round trip) or locked (re-encoded under the lock)',
+    labelNames: ['path'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'footage_warden_ledger_append_commit_seconds',
     help: 'Time from an append being queued to its batch committing',
@@ -50,8 +56,9 @@ export function createLedgerMetrics(registry: Registry, latestCheckpointTime: ()
     registers: [registry],
   });
   return {
-    batchCommitted(size, waitedMs) {
+    batchCommitted(size, waitedMs, path) {
       appends.inc(size);
+      paths.inc({ path });
       batches.observe(size);
       for (const ms of waitedMs) latency.observe(ms / 1000);
     },

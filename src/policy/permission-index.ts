@@ -24,8 +24,16 @@ const SEPARATOR = '\u0000';
 /** Memoised closures are dropped beyond this many; they are rebuilt on demand. */
 const CACHE_LIMIT = 100_000;
 
-function key(...parts: string[]): string {
-  return parts.join(SEPARATOR);
+/** subject → domain → object → action → ALLOW | DENY bits of the lines with exactly those fields. */
+type LineIndex = Map<string, Map<string, Map<string, Map<string, number>>>>;
+
+function child<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }
 
 /** Everything reachable from `start` within MAX_HIERARCHY links, `start` included. */
@@ -53,9 +61,20 @@ function addLink(links: Map<string, string[]>, from: string, to: string): void {
   else if (!targets.includes(to)) targets.push(to);
 }
 
+function effectsIn(byObject: Map<string, Map<string, number>> | undefined, objects: readonly string[], action: string): number {
+  if (byObject === undefined) return 0;
+  let effects = 0;
+  for (const object of objects) {
+    const byAction = byObject.get(object);
+    if (byAction === undefined) continue;
+    effects |= byAction.get(action) ?? 0;
+    if (action !== WILDCARD) effects |= byAction.get(WILDCARD) ?? 0;
+  }
+  return effects;
+}
+
 export class PermissionIndex {
-  /** key(sub, dom, obj, act) → ALLOW | DENY bits of the lines with exactly those fields. */
-  private readonly lines = new Map<string, number>();
+  private readonly lines: LineIndex = new Map();
   /** Per domain, the role links of that domain. */
   private readonly roleLinks = new Map<string, Map<string, string[]>>();
   private readonly groupLinks = new Map<string, string[]>();
@@ -65,8 +84,16 @@ export class PermissionIndex {
   constructor(policy: readonly PolicyLine[], roles: readonly RoleLine[], groups: readonly GroupLine[]) {
     for (const [subject, domain, object, action, effect] of policy) {
       const bit = effect === 'allow' ? ALLOW : effect === 'deny' ? DENY : 0;
-      const lineKey = key(subject, domain, object, action);
-      this.lines.set(lineKey, (this.lines.get(lineKey) ?? 0) | bit);
+      const actions = child(
+        child(
+          child(this.lines, subject, () => new Map()),
+          domain,
+          () => new Map(),
+        ),
+        object,
+        () => new Map(),
+      );
+      actions.set(action, (actions.get(action) ?? 0) | bit);
     }
     for (const [member, role, domain] of roles) {
       let links = this.roleLinks.get(domain);
@@ -81,7 +108,7 @@ export class PermissionIndex {
 
   /** The subject and every role it holds in the domain. */
   rolesOf(subject: string, domain: string): readonly string[] {
-    const cacheKey = key(subject, domain);
+    const cacheKey = `${subject}${SEPARATOR}${domain}`;
     let roles = this.rolesCache.get(cacheKey);
     if (roles === undefined) {
       roles = reachable(subject, this.roleLinks.get(domain) ?? new Map());
@@ -91,11 +118,12 @@ export class PermissionIndex {
     return roles;
   }
 
-  /** The object and every group it belongs to. */
+  /** The object, every group it belongs to, and "*" (which every object matches). */
   groupsOf(object: string): readonly string[] {
     let groups = this.groupsCache.get(object);
     if (groups === undefined) {
-      groups = reachable(object, this.groupLinks);
+      const reached = reachable(object, this.groupLinks);
+      groups = reached.includes(WILDCARD) ? reached : [...reached, WILDCARD];
       if (this.groupsCache.size >= CACHE_LIMIT) this.groupsCache.clear();
       this.groupsCache.set(object, groups);
     }
@@ -104,19 +132,14 @@ export class PermissionIndex {
 
   allows(subject: string, domain: string, object: string, action: string): boolean {
     let effects = 0;
-    const roles = this.rolesOf(subject, domain);
-    const objects = this.groupsOf(object);
-    for (const role of roles) {
-      for (const lineDomain of domain === WILDCARD ? [WILDCARD] : [domain, WILDCARD]) {
-        for (const lineObject of objects) effects |= this.effectsFor(role, lineDomain, lineObject, action);
-        if (!objects.includes(WILDCARD)) effects |= this.effectsFor(role, lineDomain, WILDCARD, action);
-      }
+    let objects: readonly string[] | undefined;
+    for (const role of this.rolesOf(subject, domain)) {
+      const byDomain = this.lines.get(role);
+      if (byDomain === undefined) continue;
+      objects ??= this.groupsOf(object);
+      effects |= effectsIn(byDomain.get(domain), objects, action);
+      if (domain !== WILDCARD) effects |= effectsIn(byDomain.get(WILDCARD), objects, action);
     }
     return effects === ALLOW;
-  }
-
-  private effectsFor(subject: string, domain: string, object: string, action: string): number {
-    const exact = this.lines.get(key(subject, domain, object, action)) ?? 0;
-    return action === WILDCARD ? exact : exact | (this.lines.get(key(subject, domain, object, WILDCARD)) ?? 0);
   }
 }

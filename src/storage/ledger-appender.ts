@@ -6,33 +6,24 @@
  * COMMIT: a batch that fails rejects every append in it.
  *
  * Two batches may be in flight: the second is encoded while the first commits, against the head the
- * first will leave. Under the lock the real head is compared with that prediction (size, last leaf
- * hash, signing key); on any difference (another process wrote, or the first batch failed) the
- * batch is encoded again from the real head. Batches with effects are always encoded under the lock.
+ * first will leave, and sent in one round trip (ledger_append_batch) that writes it only if the
+ * stored head is that prediction (size, last leaf hash, signing key). On any difference (another
+ * process wrote, or the first batch failed) the batch is encoded again from the real head in a
+ * transaction that holds the lock. Batches with effects are always encoded under the lock.
  */
 import type { KeyObject } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { signCheckpoint } from '../ledger/checkpoint.js';
-import { type EncodedEntry, type EntryDraft, encodeEntry, entryTime } from '../ledger/entry.js';
-import { hashesEqual } from '../ledger/hashes.js';
+import { type EncodedEntry, type EntryDraft, entryTime } from '../ledger/entry.js';
 import { verifierKeyFor } from '../ledger/note.js';
-import { TreeFrontier } from '../ledger/tree.js';
+import { withSpan } from '../observability/tracing.js';
+import { BatchBuilder, type HeadState, type Pending, type Prepared } from './ledger-batch.js';
+import { type BatchVault, writeLocked, writePredicted } from './ledger-batch-write.js';
 import { keyInForce } from './ledger-keys.js';
-import {
-  type EntryRow,
-  type HeadSummary,
-  insertCheckpoint,
-  insertEntries,
-  insertNodes,
-  lockLedger,
-  type NodeRow,
-  readFrontier,
-  readHeadSummary,
-  STORED_NODE_MIN_LEVEL,
-} from './ledger-repository.js';
+import { type HeadSummary, lockLedger, readFrontier, readHeadSummary } from './ledger-repository.js';
 import type { Database } from './schema.js';
 import { transact } from './transaction.js';
-import type { SubjectOpening, Vault } from './vault.js';
+import type { SubjectOpening } from './vault.js';
 
 export interface Receipt {
   readonly seq: number;
@@ -61,31 +52,8 @@ export class LedgerUnavailableError extends Error {
 }
 
 export interface AppenderObserver {
-  batchCommitted(size: number, waitedMs: readonly number[]): void;
-}
-
-interface Pending {
-  readonly request: AppendRequest;
-  readonly queuedAt: number;
-  resolve(receipt: Receipt): void;
-  reject(error: unknown): void;
-}
-
-/** The log's state a batch extends. */
-interface HeadState {
-  readonly size: number;
-  readonly frontier: readonly Buffer[];
-  readonly lastLeaf: Buffer | undefined;
-  readonly keyId: string | undefined;
-}
-
-interface Prepared {
-  readonly base: HeadState;
-  readonly end: HeadState;
-  readonly entries: EntryRow[];
-  readonly nodes: NodeRow[];
-  readonly accepted: { pending: Pending; seq: number; leaf: string }[];
-  readonly root: Buffer;
+  /** `path`: written as predicted in one round trip, or encoded again under the lock. */
+  batchCommitted(size: number, waitedMs: readonly number[], path: 'predicted' | 'locked'): void;
 }
 
 export interface AppenderOptions {
@@ -96,73 +64,19 @@ export interface AppenderOptions {
   readonly observer?: AppenderObserver;
   readonly now?: () => Date;
   /** Where openings are stored; required to append entries with sealed fields. */
-  readonly vault?: Pick<Vault, 'storeBatch'>;
+  readonly vault?: BatchVault;
 }
 
 const KEY_ROTATED = 'key.rotated';
 const MAX_IN_FLIGHT = 2;
-
-/** Builds a batch's rows from a head; `effect` runs each append's effect once its seq is known. */
-class BatchBuilder {
-  readonly entries: EntryRow[] = [];
-  readonly nodes: NodeRow[] = [];
-  readonly accepted: { pending: Pending; seq: number; leaf: string }[] = [];
-  private readonly frontier: TreeFrontier;
-  private prev: Buffer | undefined;
-
-  constructor(
-    readonly base: HeadState,
-    private readonly time: string,
-  ) {
-    this.frontier = TreeFrontier.restore(base.size, base.frontier);
-    this.prev = base.lastLeaf;
-  }
-
-  get size(): number {
-    return this.frontier.size;
-  }
-
-  encode(draft: Omit<EntryDraft, 'time'>): EncodedEntry {
-    return encodeEntry({ ...draft, time: this.time }, this.frontier.size, this.prev);
-  }
-
-  add(encoded: EncodedEntry, pending?: Pending): void {
-    const camera = encoded.entry.payload.camera_id;
-    this.entries.push({
-      seq: encoded.entry.seq,
-      time: this.time,
-      kind: encoded.entry.kind,
-      unit: encoded.entry.actor.unit,
-      subject: encoded.entry.actor.subject,
-      camera: typeof camera === 'string' ? camera : null,
-      ref: pending?.request.ref ?? null,
-      canonical: encoded.bytes,
-      leafHash: encoded.leaf,
-    });
-    for (const completed of this.frontier.append(encoded.leaf)) {
-      if (completed.node.level >= STORED_NODE_MIN_LEVEL) this.nodes.push({ ...completed.node, hash: completed.hash });
-    }
-    this.prev = encoded.leaf;
-    if (pending !== undefined) this.accepted.push({ pending, seq: encoded.entry.seq, leaf: encoded.leaf.toString('hex') });
-  }
-
-  finish(keyId: string): Prepared {
-    return {
-      base: this.base,
-      end: { size: this.frontier.size, frontier: this.frontier.hashes(), lastLeaf: this.prev, keyId },
-      entries: this.entries,
-      nodes: this.nodes,
-      accepted: this.accepted,
-      root: this.frontier.root(),
-    };
-  }
-}
 
 export class LedgerAppender {
   private queue: Pending[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   /** The head the most recently started batch will leave, once it is encoded (undefined: unknown). */
   private lastPrepared: Promise<HeadState | undefined> = Promise.resolve(undefined);
+  /** Settles when the most recently started batch has been written or has failed. */
+  private lastSettled: Promise<void> = Promise.resolve();
   private closed = false;
   private scheduled = false;
   private readonly verifierKey: string;
@@ -267,22 +181,16 @@ export class LedgerAppender {
     return this.fill(builder, batch, trx);
   }
 
-  private async storeOpenings(trx: Transaction<Database>, prepared: Prepared): Promise<void> {
-    const sealed = prepared.accepted.flatMap(({ pending, seq }) =>
-      pending.request.openings === undefined || pending.request.openings.length === 0
-        ? []
-        : [{ seq, openings: pending.request.openings }],
-    );
-    if (sealed.length === 0) return;
-    if (this.options.vault === undefined) throw new Error('entries with sealed fields need a vault');
-    await this.options.vault.storeBatch(trx, sealed);
-  }
-
   private async commit(batch: Pending[]): Promise<void> {
     const previous = this.lastPrepared;
     let publish: (end: HeadState | undefined) => void = () => {};
     this.lastPrepared = new Promise((resolve) => {
       publish = resolve;
+    });
+    const previousSettled = this.lastSettled;
+    let settle: () => void = () => {};
+    this.lastSettled = new Promise((resolve) => {
+      settle = resolve;
     });
     const time = entryTime(this.now());
     // Encoding is chained batch after batch in memory; commits overlap.
@@ -293,27 +201,22 @@ export class LedgerAppender {
         : undefined;
     if (optimistic !== undefined) publish(optimistic.end);
     let prepared: Prepared | undefined;
+    let path: 'predicted' | 'locked' = 'predicted';
     try {
-      await transact(this.options.db, 'ledger.append', async (trx) => {
-        await lockLedger(trx);
-        const head = await readHeadSummary(trx);
-        if (optimistic !== undefined && sameHead(optimistic.base, head)) {
-          prepared = optimistic;
-        } else {
-          prepared = await this.prepareLocked(trx, head, batch, time);
+      // A prediction is sent only once the batch it extends is written: sent earlier, it could take
+      // the lock first, find the head short of its prediction and fall back for nothing.
+      if (optimistic !== undefined) await previousSettled;
+      if (optimistic !== undefined && (optimistic.entries.length === 0 || (await this.writePredicted(optimistic)))) {
+        prepared = optimistic;
+      } else {
+        path = 'locked';
+        await transact(this.options.db, 'ledger.append', async (trx) => {
+          await lockLedger(trx);
+          prepared = await this.prepareLocked(trx, await readHeadSummary(trx), batch, time);
           publish(prepared.end);
-        }
-        if (prepared.entries.length === 0) return;
-        await insertEntries(trx, prepared.entries);
-        await this.storeOpenings(trx, prepared);
-        await insertNodes(trx, prepared.nodes);
-        const treeSize = prepared.end.size;
-        const note = signCheckpoint(
-          { origin: this.options.origin, size: treeSize, root: prepared.root },
-          this.options.signingKey,
-        );
-        await insertCheckpoint(trx, { treeSize, root: prepared.root, keyId: this.keyIdHex, note });
-      });
+          if (prepared.entries.length > 0) await writeLocked(trx, prepared, this.checkpointOf(prepared), this.options.vault);
+        });
+      }
     } catch (error) {
       // Successors encoded against this batch's end find the stored head differs and encode again.
       publish(undefined);
@@ -321,21 +224,33 @@ export class LedgerAppender {
       const failure = new LedgerUnavailableError(error);
       for (const pending of batch) pending.reject(failure);
       return;
+    } finally {
+      settle();
     }
     const done = prepared as Prepared;
     const committedAt = performance.now();
     this.options.observer?.batchCommitted(
       done.accepted.length,
       done.accepted.map(({ pending }) => committedAt - pending.queuedAt),
+      path,
     );
     for (const { pending, seq, leaf } of done.accepted) pending.resolve({ seq, leafHash: leaf, treeSize: done.end.size });
   }
-}
 
-function sameHead(predicted: HeadState, stored: HeadSummary): boolean {
-  if (predicted.size !== stored.size || predicted.keyId !== stored.keyId) return false;
-  if (predicted.lastLeaf === undefined || stored.lastLeaf === undefined) return predicted.lastLeaf === stored.lastLeaf;
-  return hashesEqual(predicted.lastLeaf, stored.lastLeaf);
+  private checkpointOf(prepared: Prepared): { note: string; keyId: string } {
+    const note = signCheckpoint(
+      { origin: this.options.origin, size: prepared.end.size, root: prepared.root },
+      this.options.signingKey,
+    );
+    return { note, keyId: this.keyIdHex };
+  }
+
+  /** One round trip: written if the stored head is the predicted one. */
+  private writePredicted(prepared: Prepared): Promise<boolean> {
+    return withSpan('ledger.append predicted', { 'ledger.batch': prepared.entries.length }, () =>
+      writePredicted(this.options.db, prepared, this.checkpointOf(prepared), this.options.vault),
+    );
+  }
 }
 
 async function runInSavepoint(trx: Transaction<Database>, seq: number, effect: Effect): Promise<void> {

@@ -5,6 +5,8 @@
  * wrapped key (erasure) makes every value of theirs unreadable; the ledger itself is untouched.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { pooledRandomBytes } from '../ledger/random.js';
 import type { Opening } from '../ledger/sealing.js';
 import type { Executor } from './transaction.js';
 
@@ -19,7 +21,7 @@ export class VaultError extends Error {
 }
 
 function seal(key: Buffer, plaintext: Buffer, aad: string): { nonce: Buffer; ciphertext: Buffer } {
-  const nonce = randomBytes(NONCE);
+  const nonce = pooledRandomBytes(NONCE);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
@@ -51,7 +53,37 @@ export interface SubjectOpening extends Opening {
   readonly subjectId: string;
 }
 
+/** The openings of one entry. */
+export interface SealedItem {
+  readonly seq: number;
+  readonly openings: readonly SubjectOpening[];
+}
+
+/** A `sealed_values` row. */
+export interface SealedRow {
+  readonly seq: number;
+  readonly pointer: string;
+  readonly subject_id: string;
+  readonly nonce: Buffer;
+  readonly ciphertext: Buffer;
+}
+
+export function subjectsOf(items: readonly SealedItem[]): string[] {
+  return items.flatMap((item) => item.openings.map((opening) => opening.subjectId));
+}
+
+/** Unwrapped data keys kept in memory, at most this many. */
+const KEY_CACHE_LIMIT = 10_000;
+
+/**
+ * Data keys are cached once unwrapped. A cached key outliving its subject's erasure can neither
+ * open anything (erasure deletes the ciphertexts with the wrapped key) nor store anything (sealed
+ * values are inserted only for subjects whose wrapped key still exists, checked in the inserting
+ * statement); erasure in this process also drops it from the cache.
+ */
 export class Vault {
+  private readonly keyCache = new Map<string, Buffer>();
+
   constructor(private readonly masterKey: Buffer) {
     if (masterKey.length !== 32) throw new VaultError('the master key must be 32 bytes');
   }
@@ -60,35 +92,31 @@ export class Vault {
     return open(this.masterKey, wrapped.subarray(0, NONCE), wrapped.subarray(NONCE), wrapAad(subjectId));
   }
 
-  /** Refuses (VaultError) when any of the subjects was erased: no new personal data is kept for them. */
-  async refuseErased(db: Executor, subjectIds: readonly string[]): Promise<void> {
-    if (subjectIds.length === 0) return;
-    const erased = await db
-      .selectFrom('data_subjects')
-      .select('id')
-      .where('id', 'in', [...new Set(subjectIds)])
-      .where('wrapped_key', 'is', null)
-      .executeTakeFirst();
-    if (erased !== undefined) throw new VaultError(`data subject ${erased.id} was erased; no new personal data is kept for them`);
-  }
-
   /**
-   * Stores the openings of a batch of entries inside the batch's transaction: one read of the data
-   * keys, one insert of the new ones, one insert of the sealed values. A subject erased after
-   * `refuseErased` passed gets nothing stored: their value exists only as its commitment.
+   * The data keys of the subjects, created for those who have none; null for an erased subject.
+   * Creating a key outside the entry's transaction is harmless: a key that seals nothing opens nothing.
    */
-  async storeBatch(trx: Executor, items: readonly { seq: number; openings: readonly SubjectOpening[] }[]): Promise<void> {
-    const subjectIds = [...new Set(items.flatMap((item) => item.openings.map((opening) => opening.subjectId)))];
-    if (subjectIds.length === 0) return;
+  async dataKeys(db: Executor, subjectIds: readonly string[]): Promise<Map<string, Buffer | null>> {
     const keys = new Map<string, Buffer | null>();
+    const wanted: string[] = [];
+    for (const id of new Set(subjectIds)) {
+      const cached = this.keyCache.get(id);
+      if (cached === undefined) wanted.push(id);
+      else keys.set(id, cached);
+    }
+    if (wanted.length === 0) return keys;
     const load = async () => {
-      const rows = await trx.selectFrom('data_subjects').select(['id', 'wrapped_key']).where('id', 'in', subjectIds).execute();
-      for (const row of rows) keys.set(row.id, row.wrapped_key === null ? null : this.unwrap(row.id, row.wrapped_key));
+      const rows = await db.selectFrom('data_subjects').select(['id', 'wrapped_key']).where('id', 'in', wanted).execute();
+      for (const row of rows) {
+        const key = row.wrapped_key === null ? null : this.unwrap(row.id, row.wrapped_key);
+        keys.set(row.id, key);
+        if (key !== null) this.remember(row.id, key);
+      }
     };
     await load();
-    const missing = subjectIds.filter((id) => !keys.has(id));
+    const missing = wanted.filter((id) => !keys.has(id));
     if (missing.length > 0) {
-      await trx
+      await db
         .insertInto('data_subjects')
         .values(
           missing.map((id) => {
@@ -100,7 +128,12 @@ export class Vault {
         .execute();
       await load();
     }
-    const rows = items.flatMap(({ seq, openings }) =>
+    return keys;
+  }
+
+  /** Encrypts the openings of entries under their subjects' keys; an erased subject's are left out. */
+  sealRows(keys: ReadonlyMap<string, Buffer | null>, items: readonly SealedItem[]): SealedRow[] {
+    return items.flatMap(({ seq, openings }) =>
       openings.flatMap((opening) => {
         const key = keys.get(opening.subjectId);
         if (key === undefined || key === null) return [];
@@ -109,7 +142,27 @@ export class Vault {
         return [{ seq, pointer: opening.pointer, subject_id: opening.subjectId, nonce, ciphertext }];
       }),
     );
-    if (rows.length > 0) await trx.insertInto('sealed_values').values(rows).execute();
+  }
+
+  /**
+   * Stores the openings of a batch of entries inside the batch's transaction. An erased subject gets
+   * nothing stored: their value exists only as its commitment.
+   */
+  async storeBatch(trx: Executor, items: readonly SealedItem[]): Promise<void> {
+    const rows = this.sealRows(await this.dataKeys(trx, subjectsOf(items)), items);
+    if (rows.length === 0) return;
+    await sql`
+      INSERT INTO sealed_values (seq, pointer, subject_id, nonce, ciphertext)
+      SELECT v.seq, v.pointer, v.subject_id, v.nonce, v.ciphertext
+      FROM unnest(${rows.map((row) => row.seq)}::bigint[], ${rows.map((row) => row.pointer)}::text[],
+        ${rows.map((row) => row.subject_id)}::text[], ${rows.map((row) => row.nonce)}::bytea[],
+        ${rows.map((row) => row.ciphertext)}::bytea[]) AS v (seq, pointer, subject_id, nonce, ciphertext)
+      JOIN data_subjects d ON d.id = v.subject_id AND d.wrapped_key IS NOT NULL`.execute(trx);
+  }
+
+  private remember(subjectId: string, key: Buffer): void {
+    if (this.keyCache.size >= KEY_CACHE_LIMIT) this.keyCache.clear();
+    this.keyCache.set(subjectId, key);
   }
 
   /** The opened values of the given entries; an erased subject's values are gone and not listed. */
@@ -157,6 +210,7 @@ export class Vault {
       .where('wrapped_key', 'is not', null)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) throw new VaultError(`no personal data is held for ${subjectId}`);
+    this.keyCache.delete(subjectId);
     const deleted = await trx.deleteFrom('sealed_values').where('subject_id', '=', subjectId).executeTakeFirst();
     return Number(deleted.numDeletedRows);
   }

@@ -140,15 +140,20 @@ t.test(
       await app.inject({ method: 'GET', url: `/v1/ledger/entries/${receipts[1]?.seq}?open=true`, headers: admin })
     ).json();
     t.equal(liu.opened[0].value, 'Liu Yang', "another subject's values are untouched");
-    await t.rejects(
-      writer.record({
-        kind: 'playback.started',
-        actor: { unit: 'district-7', subject: 'op-wang', name: 'Wang Fang' },
-        payload: { camera_id: 'c', session_id: 'x' },
-      }),
-      /was erased/,
-      'no new personal data is kept for an erased subject',
+    const later = await writer.record({
+      kind: 'playback.started',
+      actor: { unit: 'district-7', subject: 'op-wang', name: 'Wang Fang' },
+      payload: { camera_id: 'c', session_id: 'x' },
+    });
+    const laterEntry = (
+      await app.inject({ method: 'GET', url: `/v1/ledger/entries/${later.seq}?open=true`, headers: admin })
+    ).json();
+    t.match(laterEntry.entry.actor.name, { $sealed: /^[0-9a-f]{64}$/ }, 'a later entry about an erased subject is recorded');
+    t.same(laterEntry.opened, [], 'but no new personal data is kept for them');
+    const kept = await sql<{ n: number }>`SELECT count(*)::int AS n FROM sealed_values WHERE subject_id = 'op-wang'`.execute(
+      database.db,
     );
+    t.equal(kept.rows[0]?.n, 0);
 
     const verification = await app.inject({ method: 'POST', url: '/v1/ledger/verifications', headers: admin, payload: {} });
     t.match(JSON.parse(verification.body.trim().split('\n').at(-1) as string), { result: { ok: true, first_failure: null } });
