@@ -54,6 +54,9 @@ export interface Decision {
   readonly receipt: Receipt;
 }
 
+/** How far a window's end may lie ahead of this service's clock (the caller's clock may run ahead). */
+const CLOCK_TOLERANCE_MS = 60_000;
+
 /** The roles that let a person act on footage beyond maintenance. */
 const MAINTENANCE_ROLE = 'maintainer';
 
@@ -69,7 +72,7 @@ export function gatherFacts(
   at: Date,
 ): DecisionFacts & { unitId: string } {
   const facts = snapshot.cameras.get(request.camera_id);
-  if (facts === undefined || !facts.camera.active || !facts.system.active) {
+  if (facts === undefined || !facts.camera.active || !facts.system.active || !facts.unit.active) {
     throw new DecisionError('unknown-camera', `no active camera ${request.camera_id}`, 'camera_id');
   }
   if (request.grant_id !== undefined) {
@@ -82,7 +85,9 @@ export function gatherFacts(
     request.window === undefined ? undefined : { from: new Date(request.window.from), to: new Date(request.window.to) };
   if (window !== undefined) {
     if (window.to < window.from) throw new DecisionError('invalid-window', 'must not be before from', 'window/to');
-    if (window.to.getTime() > at.getTime()) throw new DecisionError('invalid-window', 'must not be in the future', 'window/to');
+    if (window.to.getTime() > at.getTime() + CLOCK_TOLERANCE_MS) {
+      throw new DecisionError('invalid-window', 'must not be in the future', 'window/to');
+    }
   }
   const domain = facts.unit.id;
   const record = snapshot.personnel.get(person);

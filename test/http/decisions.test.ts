@@ -228,6 +228,39 @@ t.test('bad decision requests get a problem naming the field and write nothing',
     payload: good,
   });
   t.equal(noRole.statusCode, 403, 'decision:create is needed to ask');
+
+  const slightlyAhead = { from: new Date(Date.now() - HOUR).toISOString(), to: new Date(Date.now() + 30_000).toISOString() };
+  const ahead = await app.inject({
+    method: 'POST',
+    url: '/v1/decisions',
+    headers: operator,
+    payload: { ...good, window: slightlyAhead },
+  });
+  t.equal(ahead.json().decision, 'allow', "a caller's clock 30 s ahead is tolerated");
+  await service.setUp({
+    cameras: [
+      {
+        id: 'cam-river-road',
+        system_id: 'riverside-streets',
+        name: 'River Road junction',
+        location: 'River Road and Bridge Street',
+        location_class: 'road',
+        active: false,
+      },
+    ],
+  });
+  const inactive = await app.inject({
+    method: 'POST',
+    url: '/v1/decisions',
+    headers: operator,
+    payload: { ...good, camera_id: 'cam-river-road' },
+  });
+  t.equal(inactive.statusCode, 404, 'a deactivated camera is not decided on');
+  await service.setUp({
+    units: [{ id: 'riverside-psb', name: 'Riverside District Public Security Bureau', kind: 'using_unit', active: false }],
+  });
+  const unitGone = await app.inject({ method: 'POST', url: '/v1/decisions', headers: operator, payload: good });
+  t.equal(unitGone.statusCode, 404, 'nor a camera of a deactivated unit');
 });
 
 t.test('a gateway decides on behalf of a person, whose name is sealed and never logged', async (t) => {
