@@ -301,3 +301,41 @@ t.test('a gateway decides on behalf of a person, whose name is sealed and never 
   );
   t.notOk(service.logs.join('').includes('Wang Fang'), 'the log never carries the name');
 });
+
+t.test('REGULATION_PROFILE points decisions at another profile without a code change', async (t) => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { REGULATION_PROFILE_FILE } = await import('../../src/compose.js');
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-profile-'));
+  const file = path.join(directory, 'decree-799.yaml');
+  // The final decree renumbered the articles: personnel duties moved from 23(1) to 21(1).
+  const text = (await readFile(REGULATION_PROFILE_FILE, 'utf8'))
+    .replace('name: public-video-2024-draft', 'name: decree-799')
+    .replaceAll('article: "23(1)"', 'article: "21(1)"');
+  await writeFile(file, text);
+  const service = await startTestService({ REGULATION_PROFILE: file });
+  t.teardown(async () => {
+    await service.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+  const response = await service.service.app.inject({
+    method: 'POST',
+    url: '/v1/decisions',
+    headers: { authorization: `Bearer ${await service.token('op-zhao', 'riverside-psb')}` },
+    payload: { camera_id: 'cam-river-road', action: 'live', purpose: 'public_safety', reason: 'patrol' },
+  });
+  t.match(response.json().reasons, [{ code: 'TRAINING_LAPSED', article: '21(1)' }]);
+
+  const { loadRegulationProfile } = await import('../../src/compose.js');
+  const { loadConfig } = await import('../../src/config.js');
+  await writeFile(file, 'name: broken\n');
+  await t.rejects(loadRegulationProfile(loadConfig({ REGULATION_PROFILE: file })), {
+    name: 'ConfigError',
+    message: /^REGULATION_PROFILE: /,
+  });
+  await t.rejects(loadRegulationProfile(loadConfig({ REGULATION_PROFILE: path.join(directory, 'none.yaml') })), {
+    name: 'ConfigError',
+  });
+});
