@@ -10,7 +10,8 @@
  */
 import { type Checkpoint, openCheckpoint, parseCheckpointBody } from './checkpoint.js';
 import { decodeEntry, type Entry, EntryError } from './entry.js';
-import { hashesEqual, leafHash, ZERO_HASH_HEX } from './hashes.js';
+import { hashesEqual, leafHash } from './hashes.js';
+import type { DecodedLeaves } from './leaf-decoding.js';
 import { NoteError, parseVerifierKey, type VerifierKey } from './note.js';
 import { checkOpening, type Opening } from './sealing.js';
 import { type NodeRef, nodeKey, TreeFrontier } from './tree.js';
@@ -60,6 +61,8 @@ export interface VerifierOptions {
   /** The lowest level at which complete subtrees are stored (lower ones are recomputed, not stored). */
   readonly storedFromLevel?: number;
 }
+
+const ZERO_HASH = Buffer.alloc(32);
 
 interface KeyRotation {
   readonly seq: number;
@@ -121,52 +124,96 @@ export class LogVerifier {
   }
 
   entry(position: number, bytes: Uint8Array, storedLeaf?: Uint8Array): void {
-    if (this.failure !== null) return;
-    const expectedSeq = this.frontier.size;
-    if (position !== expectedSeq) {
-      this.fail(expectedSeq, position > expectedSeq ? 'missing-entry' : 'seq', `entry ${expectedSeq}`, `entry ${position}`);
-      return;
-    }
-    let entry: ReturnType<typeof decodeEntry>;
+    if (this.failure !== null || !this.atPosition(position)) return;
+    let entry: Entry;
     try {
       entry = decodeEntry(bytes);
     } catch (error) {
-      this.fail(expectedSeq, 'entry-format', 'a canonical entry', error instanceof EntryError ? error.message : 'unreadable');
+      this.fail(position, 'entry-format', 'a canonical entry', error instanceof EntryError ? error.message : 'unreadable');
       return;
     }
-    if (entry.seq !== expectedSeq) {
-      this.fail(expectedSeq, 'seq', String(expectedSeq), String(entry.seq));
-      return;
+    const rotatedKey = entry.kind === 'key.rotated' ? String(entry.payload.key) : undefined;
+    if (this.accept(entry.seq, Buffer.from(entry.prev, 'hex'), leafHash(bytes), storedLeaf, rotatedKey)) this.lastEntry = entry;
+  }
+
+  /**
+   * Entries decoded in bulk (decodeLeaves, possibly in another thread); `stored[i]` says where entry
+   * i was found and, when there is one, the leaf hash stored for it.
+   */
+  decodedEntries(decoded: DecodedLeaves, stored: readonly { readonly seq: number; readonly leafHash?: Uint8Array }[]): void {
+    const errors = new Map(decoded.errors.map((error) => [error.index, error.message]));
+    const rotations = new Map(decoded.rotations.map((rotation) => [rotation.index, rotation.key]));
+    for (let i = 0; i < decoded.count; i++) {
+      const position = (stored[i] as { seq: number }).seq;
+      if (this.failure !== null || !this.atPosition(position)) return;
+      const error = errors.get(i);
+      if (error !== undefined) {
+        this.fail(position, 'entry-format', 'a canonical entry', error);
+        return;
+      }
+      const offset = decoded.hashes.byteOffset + i * 64;
+      const leaf = Buffer.from(decoded.hashes.buffer, offset, 32);
+      // A linked entry's prev and stored leaf were compared where it was decoded.
+      const linked = decoded.linked[i] === 1 && this.lastLeaf !== undefined && position > 0;
+      const prev = linked ? undefined : Buffer.from(decoded.hashes.buffer, offset + 32, 32);
+      if (this.accept(decoded.seqs[i] as number, prev, leaf, linked ? undefined : stored[i]?.leafHash, rotations.get(i))) {
+        this.lastEntry = undefined;
+      }
     }
-    const expectedPrev = this.lastLeaf === undefined ? ZERO_HASH_HEX : this.lastLeaf.toString('hex');
-    if (entry.prev !== expectedPrev) {
+  }
+
+  /** Whether the next entry is the one at `position`; records the failure when it is not. */
+  private atPosition(position: number): boolean {
+    const expectedSeq = this.frontier.size;
+    if (position === expectedSeq) return true;
+    this.fail(expectedSeq, position > expectedSeq ? 'missing-entry' : 'seq', `entry ${expectedSeq}`, `entry ${position}`);
+    return false;
+  }
+
+  /**
+   * The in-order checks of the next entry, given what its bytes say; true when it is accepted.
+   * `prev` undefined: already found equal to the previous leaf hash.
+   */
+  private accept(
+    seq: number,
+    prev: Buffer | undefined,
+    leaf: Buffer,
+    storedLeaf: Uint8Array | undefined,
+    rotatedKey: string | undefined,
+  ): boolean {
+    const expectedSeq = this.frontier.size;
+    if (seq !== expectedSeq) {
+      this.fail(expectedSeq, 'seq', String(expectedSeq), String(seq));
+      return false;
+    }
+    const expectedPrev = this.lastLeaf ?? ZERO_HASH;
+    if (prev !== undefined && !prev.equals(expectedPrev)) {
       // The successor recorded another hash for its predecessor: the predecessor changed.
-      this.fail(Math.max(expectedSeq - 1, 0), 'chain', entry.prev, expectedPrev);
-      return;
+      this.fail(Math.max(expectedSeq - 1, 0), 'chain', prev.toString('hex'), expectedPrev.toString('hex'));
+      return false;
     }
-    const leaf = leafHash(bytes);
     if (storedLeaf !== undefined && !hashesEqual(leaf, storedLeaf)) {
       this.fail(expectedSeq, 'leaf-hash', leaf.toString('hex'), Buffer.from(storedLeaf).toString('hex'));
-      return;
+      return false;
     }
-    if (entry.kind === 'key.rotated') {
+    if (rotatedKey !== undefined) {
       try {
-        this.activeKey = { seq: expectedSeq, key: parseVerifierKey(String(entry.payload.key)) };
+        this.activeKey = { seq: expectedSeq, key: parseVerifierKey(rotatedKey) };
       } catch (error) {
         this.fail(expectedSeq, 'entry-format', 'a verifier key', error instanceof NoteError ? error.message : 'unreadable');
-        return;
+        return false;
       }
     }
     for (const completed of this.frontier.append(leaf)) {
       if (!this.options.checkNodes || completed.node.level < (this.options.storedFromLevel ?? 1)) continue;
       this.checkNode(completed.node, completed.hash, expectedSeq);
-      if (this.failure !== null) return;
+      if (this.failure !== null) return false;
     }
     this.lastLeaf = leaf;
-    this.lastEntry = entry;
     this.entries += 1;
     this.checkTrusted();
     this.settleCheckpoints();
+    return true;
   }
 
   /** An opened personal value of the entry just given: it must open that entry's commitment. */

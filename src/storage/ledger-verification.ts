@@ -4,12 +4,15 @@
  * trusted root, and a consistency proof from it to the latest checkpoint must hold; then only the
  * entries after m are read.
  */
+import { availableParallelism } from 'node:os';
 import type { Checkpoint } from '../ledger/checkpoint.js';
 import { hashesEqual } from '../ledger/hashes.js';
+import { type DecodedLeaves, decodeLeaves, packEntries } from '../ledger/leaf-decoding.js';
 import type { VerifierKey } from '../ledger/note.js';
 import { verifyConsistency, verifyInclusion } from '../ledger/proofs.js';
 import { foldCover } from '../ledger/tree.js';
 import { type Failure, LogVerifier, type VerificationResult } from '../ledger/verifier.js';
+import { LeafDecoderPool } from './leaf-decoder-pool.js';
 import { keyInForce } from './ledger-keys.js';
 import { consistencyProof, inclusionProof } from './ledger-proofs.js';
 import {
@@ -21,12 +24,20 @@ import {
   STORED_NODE_MIN_LEVEL,
   treeSize,
 } from './ledger-repository.js';
-import { readLedgerChunks } from './ledger-stream.js';
+import { type LedgerChunk, readLedgerChunks } from './ledger-stream.js';
 import type { Executor } from './transaction.js';
 
 export interface Progress {
   readonly entriesChecked: number;
   readonly treeSize: number;
+}
+
+/** Logs with at least this many entries to check are decoded in worker threads. */
+const PARALLEL_FROM = 50_000;
+
+/** One decoder thread per core beyond the first (which runs the in-order checks), at least one. */
+function decoderThreads(): number {
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
 }
 
 export interface StoredVerificationOptions {
@@ -35,6 +46,10 @@ export interface StoredVerificationOptions {
   readonly trusted?: Checkpoint;
   readonly chunkSize?: number;
   readonly onProgress?: (progress: Progress) => void | Promise<void>;
+  /** Decode in worker threads from this many entries to check (default 50,000). */
+  readonly parallelFrom?: number;
+  /** How many decoder threads (default: one per core beyond the first, at most four). */
+  readonly threads?: number;
 }
 
 function failed(size: number, failure: Failure): VerificationResult {
@@ -112,16 +127,39 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
       });
     }
   }
-  for await (const chunk of readLedgerChunks(db, {
+  const chunks = readLedgerChunks(db, {
     from,
     withNodes: true,
     ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
-  })) {
+  });
+  const threads = claimed - from >= (options.parallelFrom ?? PARALLEL_FROM) ? (options.threads ?? decoderThreads()) : 0;
+  const pool = threads > 0 ? new LeafDecoderPool(threads) : undefined;
+  const check = async (chunk: LedgerChunk, decoded: DecodedLeaves) => {
     verifier.expectNodes(chunk.nodes);
     for (const checkpoint of chunk.checkpoints) verifier.queueCheckpoint(checkpoint.note);
-    for (const entry of chunk.entries) verifier.entry(entry.seq, entry.canonical, entry.leafHash);
-    if (verifier.failed) break;
-    await options.onProgress?.({ entriesChecked: verifier.size - from, treeSize: claimed });
+    verifier.decodedEntries(decoded, chunk.entries);
+    if (!verifier.failed) await options.onProgress?.({ entriesChecked: verifier.size - from, treeSize: claimed });
+  };
+  const decode = (chunk: LedgerChunk): Promise<DecodedLeaves> => {
+    const bytes = chunk.entries.map((entry) => entry.canonical);
+    const leaves = chunk.entries.map((entry) => entry.leafHash);
+    return pool === undefined ? Promise.resolve(decodeLeaves(packEntries(bytes, leaves))) : pool.decode(bytes, leaves);
+  };
+  try {
+    // One chunk is decoded (in the pool's threads) while the previous one is checked in order.
+    let ahead: { chunk: LedgerChunk; decoded: Promise<DecodedLeaves> } | undefined;
+    for await (const chunk of chunks) {
+      const decoded = decode(chunk);
+      decoded.catch(() => undefined);
+      if (ahead !== undefined) {
+        await check(ahead.chunk, await ahead.decoded);
+        if (verifier.failed) break;
+      }
+      ahead = { chunk, decoded };
+    }
+    if (ahead !== undefined && !verifier.failed) await check(ahead.chunk, await ahead.decoded);
+  } finally {
+    await pool?.close();
   }
   if (!verifier.failed && latest !== undefined && latest.treeSize > verifier.size) verifier.queueCheckpoint(latest.note);
   return verifier.finish(claimed);
