@@ -98,6 +98,15 @@ export class AccessState {
     return this.reloading;
   }
 
+  /**
+   * Applies a change this process just committed before its caller answers. A failed re-read is
+   * reported to `onError` and not thrown: the change is committed, and the snapshot is re-read on
+   * the change's own notification or the next one.
+   */
+  async applyCommitted(): Promise<void> {
+    await this.refresh().catch(this.onError);
+  }
+
   async close(): Promise<void> {
     await this.unlisten?.();
     await this.reloading?.catch(this.onError);

@@ -61,7 +61,7 @@ export async function registryRoutes(app: FastifyInstance, options: RegistryRout
   }
 
   async function changed(result: RegistryChange): Promise<RegistryChange> {
-    if (result.receipt !== undefined) await options.access.refresh();
+    if (result.receipt !== undefined) await options.access.applyCommitted();
     return result;
   }
 

@@ -70,7 +70,7 @@ export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAs
   async function change(request: FastifyRequest, kind: RoleChange, assignment: Assignment) {
     await requirePermission(request, assignment.unit_id, 'write');
     const receipt = await changeRole(context, request.caller, kind, assignment);
-    if (receipt !== undefined) await options.access.refresh();
+    if (receipt !== undefined) await options.access.applyCommitted();
     return {
       ...assignment,
       change: receipt === undefined ? 'unchanged' : kind,
