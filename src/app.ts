@@ -6,12 +6,14 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { RequestSettings } from './domain/access-requests.js';
 import type { AccessState } from './domain/access-state.js';
 import type { LedgerWriter } from './domain/ledger-writer.js';
 import type { RegulationProfile } from './domain/regulation-profile.js';
 import { type AuthenticationOptions, authenticate } from './http/authenticate.js';
 import { errors } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
+import { accessRequestRoutes } from './http/routes/access-requests.js';
 import { decisionRoutes } from './http/routes/decisions.js';
 import { healthRoutes } from './http/routes/health.js';
 import { identityRoutes } from './http/routes/identity.js';
@@ -42,6 +44,7 @@ export interface AppDependencies {
   readonly profile: RegulationProfile;
   /** The roles the baseline policy defines. */
   readonly roles: ReadonlySet<string>;
+  readonly requests: RequestSettings;
   readonly metrics: Metrics;
   readonly authentication: AuthenticationOptions;
   readonly bodyLimitBytes: number;
@@ -99,7 +102,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const { writer } = deps.ledger;
   await app.register(registryRoutes, { db: deps.db, writer, access: deps.access });
   await app.register(roleAssignmentRoutes, { db: deps.db, writer, access: deps.access, roles: deps.roles });
-  await app.register(decisionRoutes, { writer, access: deps.access, profile: deps.profile });
+  await app.register(decisionRoutes, { db: deps.db, writer, access: deps.access, profile: deps.profile });
   await app.register(transferRoutes, { db: deps.db, writer, vault: deps.ledger.vault, access: deps.access });
+  await app.register(accessRequestRoutes, {
+    db: deps.db,
+    writer,
+    vault: deps.ledger.vault,
+    snapshot: () => deps.access.current,
+    settings: deps.requests,
+  });
   return app;
 }

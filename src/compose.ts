@@ -136,6 +136,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       access,
       profile,
       roles: roleContext.roles,
+      requests: config.requests,
       metrics,
       authentication: { keys: tokenKeys, ...config.auth },
       bodyLimitBytes: config.bodyLimitBytes,

@@ -45,6 +45,14 @@ export interface Config {
   readonly regulationProfileFile: string | undefined;
   /** Load policies/example-registry.yaml into an empty registry at start (development default). */
   readonly loadExampleRegistry: boolean;
+  readonly requests: {
+    /** Officers a state-organ request must name (Article 24). */
+    readonly officersRequired: number;
+    /** Default and longest grant of a state-organ request, in hours. */
+    readonly stateOrganGrantHours: number;
+    /** Default and longest grant of an emergency request, in hours. */
+    readonly emergencyGrantHours: number;
+  };
   readonly metrics: {
     /** Unset: /metrics is served on the main port to authorised callers only. */
     readonly port: number | undefined;
@@ -234,6 +242,11 @@ export function loadConfig(env: Environment): Config {
       return file === undefined ? undefined : path.resolve(file);
     })(),
     loadExampleRegistry: boolean(env, 'LOAD_EXAMPLE_REGISTRY', currentMode === 'development'),
+    requests: {
+      officersRequired: integer(env, 'STATE_ORGAN_OFFICERS', 2, 1, 10),
+      stateOrganGrantHours: integer(env, 'STATE_ORGAN_GRANT_HOURS', 72, 1, 8760),
+      emergencyGrantHours: integer(env, 'EMERGENCY_GRANT_HOURS', 4, 1, 72),
+    },
     metrics: { port: port(env, 'METRICS_PORT'), host: text(env, 'METRICS_HOST') ?? '127.0.0.1' },
   };
   return deepFreeze(config);

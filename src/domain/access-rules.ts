@@ -23,6 +23,11 @@ export interface DecisionFacts {
     | undefined;
   /** Article 23(2): the policy (roles, or a grant) permits this action on this camera. */
   readonly rolePermits: boolean;
+  /**
+   * Article 24/25: a grant named by the request — none, one that covers this access (its holder acts
+   * under the grant's legal basis, not as the unit's personnel), or one that does not.
+   */
+  readonly grant: 'none' | 'valid' | 'invalid';
   /** Article 22: the caller acts only as an entrusted maintainer. */
   readonly maintainerOnly: boolean;
   /** Article 16: a legal hold covers the window. */
@@ -48,10 +53,14 @@ const DAY_MS = 86_400_000;
 /** Whether each rule applies to the facts. */
 const APPLIES: Readonly<Record<RuleCode, (facts: DecisionFacts, profile: RegulationProfile) => boolean>> = {
   ROLE_NOT_PERMITTED: (facts) => !facts.rolePermits,
-  NOT_REGISTERED_PERSONNEL: (facts) => facts.person === undefined || !facts.person.active,
+  GRANT_NOT_VALID: (facts) => facts.grant === 'invalid',
+  NOT_REGISTERED_PERSONNEL: (facts) => facts.grant !== 'valid' && (facts.person === undefined || !facts.person.active),
   TRAINING_LAPSED: (facts) =>
-    facts.person !== undefined && (facts.person.trainingValidUntil === null || facts.person.trainingValidUntil < facts.at),
+    facts.grant !== 'valid' &&
+    facts.person !== undefined &&
+    (facts.person.trainingValidUntil === null || facts.person.trainingValidUntil < facts.at),
   NO_CONFIDENTIALITY_UNDERTAKING: (facts) =>
+    facts.grant !== 'valid' &&
     facts.person !== undefined &&
     (facts.person.confidentialitySignedOn === null || facts.person.confidentialitySignedOn > facts.at),
   REASON_REQUIRED: (facts) => facts.reason.trim() === '',

@@ -5,6 +5,7 @@
  * error and no allow leaves the service.
  */
 import { randomUUID } from 'node:crypto';
+import { countGrantUse, type GrantRow } from '../storage/access-request-repository.js';
 import type { Receipt } from '../storage/ledger-appender.js';
 import { type Action, type DecisionFacts, decide, type Finding, type Outcome } from './access-rules.js';
 import type { AccessSnapshot } from './access-state.js';
@@ -70,12 +71,13 @@ export function gatherFacts(
   person: string,
   request: DecisionRequest,
   at: Date,
+  grant?: GrantRow,
 ): DecisionFacts & { unitId: string } {
   const facts = snapshot.cameras.get(request.camera_id);
   if (facts === undefined || !facts.camera.active || !facts.system.active || !facts.unit.active) {
     throw new DecisionError('unknown-camera', `no active camera ${request.camera_id}`, 'camera_id');
   }
-  if (request.grant_id !== undefined) {
+  if (request.grant_id !== undefined && grant?.id !== request.grant_id) {
     throw new DecisionError('unknown-grant', `no grant ${request.grant_id}`, 'grant_id');
   }
   if (request.action === 'live' && request.window !== undefined) {
@@ -90,6 +92,7 @@ export function gatherFacts(
     }
   }
   const domain = facts.unit.id;
+  const grantCovers = grant === undefined ? undefined : covers(grant, person, domain, request, window, at);
   const record = snapshot.personnel.get(person);
   const roles = snapshot.index.rolesOf(person, domain).filter((role) => role !== person);
   const homeUnit = record === undefined ? undefined : snapshot.units.get(record.unit_id);
@@ -115,13 +118,37 @@ export function gatherFacts(
             confidentialitySignedOn:
               record.confidentiality_signed_on === null ? null : new Date(record.confidentiality_signed_on),
           },
-    rolePermits: snapshot.index.allows(person, domain, request.camera_id, request.action),
+    rolePermits: snapshot.index.allows(person, domain, request.camera_id, request.action) || grantCovers === true,
+    grant: grantCovers === undefined ? 'none' : grantCovers ? 'valid' : 'invalid',
     maintainerOnly:
       homeUnit?.kind === 'entrusted_operator' || (roles.length > 0 && roles.every((role) => role === MAINTENANCE_ROLE)),
     // Legal holds are placed by approved state-organ requests; until one exists none covers a window.
     legalHoldCovers: false,
     publicationConsent: request.publication_consent !== undefined,
   };
+}
+
+/** Whether a grant lets `person` take this action on this camera and window now (Article 24). */
+function covers(
+  grant: GrantRow,
+  person: string,
+  unit: string,
+  request: DecisionRequest,
+  window: { from: Date; to: Date } | undefined,
+  at: Date,
+): boolean {
+  const windowInside =
+    window === undefined ||
+    (window.from.getTime() >= Date.parse(grant.window.from) && window.to.getTime() <= Date.parse(grant.window.to));
+  return (
+    grant.grantee === person &&
+    grant.unitId === unit &&
+    grant.revokedAt === null &&
+    Date.parse(grant.validUntil) > at.getTime() &&
+    grant.cameraIds.includes(request.camera_id) &&
+    grant.actions.includes(request.action) &&
+    windowInside
+  );
 }
 
 /** Training "valid until" a day is valid through that whole day (UTC). */
@@ -135,10 +162,11 @@ export async function makeDecision(
   profile: RegulationProfile,
   caller: Caller,
   request: DecisionRequest,
+  grant?: GrantRow,
   now: Date = new Date(),
 ): Promise<Decision> {
   const person = request.on_behalf_of?.subject ?? caller.subject;
-  const { unitId, ...facts } = gatherFacts(snapshot, person, request, now);
+  const { unitId, ...facts } = gatherFacts(snapshot, person, request, now, grant);
   const outcome = decide(facts, profile);
   const decisionId = randomUUID();
   const validUntil =
@@ -164,7 +192,10 @@ export async function makeDecision(
         valid_until: validUntil,
       },
     },
-    undefined,
+    // An allow under a grant counts as one of the grant's uses, in the same transaction.
+    grant !== undefined && facts.grant === 'valid' && outcome.decision === 'allow'
+      ? (trx) => countGrantUse(trx, grant.id)
+      : undefined,
     decisionId,
   );
   return { decisionId, outcome, validUntil, receipt };

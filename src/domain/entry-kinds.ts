@@ -13,6 +13,11 @@ export const SERVICE_ENTRY_KINDS = [
   'policy.changed',
   'decision.made',
   'transfer.registered',
+  'access_request.submitted',
+  'access_request.approved',
+  'access_request.rejected',
+  'access_request.withdrawn',
+  'grant.revoked',
 ] as const;
 
 export function entryKinds(): string[] {

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 
 export const RULE_CODES = [
   'ROLE_NOT_PERMITTED',
+  'GRANT_NOT_VALID',
   'NOT_REGISTERED_PERSONNEL',
   'TRAINING_LAPSED',
   'NO_CONFIDENTIALITY_UNDERTAKING',

@@ -4,6 +4,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { TransitionError } from '../domain/access-request-states.js';
+import { RequestError } from '../domain/access-requests.js';
 import { DecisionError } from '../domain/decisions.js';
 import { RegistryError } from '../domain/registry-changes.js';
 import { RoleAssignmentError } from '../domain/role-assignments.js';
@@ -97,11 +99,19 @@ const DOMAIN_CODES: Readonly<Record<string, ProblemCode>> = {
   'decision-used': 'conflict',
   'not-your-decision': 'forbidden',
   'content-mismatch': 'invalid-request',
+  invalid: 'invalid-request',
+  'grant-not-active': 'conflict',
+  'illegal-transition': 'conflict',
+  'own-request': 'forbidden',
+  'same-approver': 'conflict',
+  'not-requester': 'forbidden',
 };
 
-function classifyDomain(error: RegistryError | RoleAssignmentError | DecisionError | TransferError): Classified {
+type DomainError = RegistryError | RoleAssignmentError | DecisionError | TransferError | RequestError | TransitionError;
+
+function classifyDomain(error: DomainError): Classified {
   const code = DOMAIN_CODES[error.code] ?? 'invalid-request';
-  if (error.field === undefined) return { code, detail: error.message };
+  if (!('field' in error) || error.field === undefined) return { code, detail: error.message };
   const path = `/${error.field}`;
   return { code, detail: `body${path}: ${error.message}`, errors: [{ location: 'body', path, message: error.message }] };
 }
@@ -112,7 +122,9 @@ function classify(error: FastifyError | ProblemError | Error): Classified {
     error instanceof RegistryError ||
     error instanceof RoleAssignmentError ||
     error instanceof DecisionError ||
-    error instanceof TransferError
+    error instanceof TransferError ||
+    error instanceof RequestError ||
+    error instanceof TransitionError
   ) {
     return classifyDomain(error);
   }

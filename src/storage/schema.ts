@@ -117,7 +117,43 @@ export interface TransfersTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export interface AccessRequestsTable {
+  id: string;
+  kind: string;
+  requester: string;
+  requester_unit: string;
+  target_unit: string;
+  status: string;
+  approvals_needed: number;
+  approvers: string[];
+  camera_ids: string[];
+  window_from: ColumnType<Date, Date | string, never>;
+  window_to: ColumnType<Date, Date | string, never>;
+  actions: string[];
+  case_no: string | null;
+  expiry_hours: number;
+  submitted_seq: number;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: Touched;
+}
+
+export interface GrantsTable {
+  id: string;
+  request_id: string;
+  grantee: string;
+  unit_id: string;
+  camera_ids: string[];
+  window_from: ColumnType<Date, Date | string, never>;
+  window_to: ColumnType<Date, Date | string, never>;
+  actions: string[];
+  valid_until: ColumnType<Date, Date | string, never>;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  uses: ColumnType<number, number | undefined, number>;
+}
+
 export interface Database {
+  access_requests: AccessRequestsTable;
+  grants: GrantsTable;
   units: UnitsTable;
   systems: SystemsTable;
   cameras: CamerasTable;

@@ -4,7 +4,7 @@
  * with AES-256-GCM, bound by associated data to its entry, field and subject. Destroying a subject's
  * wrapped key (erasure) makes every value of theirs unreadable; the ledger itself is untouched.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { pooledRandomBytes } from '../ledger/random.js';
 import type { Opening } from '../ledger/sealing.js';
@@ -83,9 +83,19 @@ const KEY_CACHE_LIMIT = 10_000;
  */
 export class Vault {
   private readonly keyCache = new Map<string, Buffer>();
+  private searchKey: Buffer | undefined;
 
   constructor(private readonly masterKey: Buffer) {
     if (masterKey.length !== 32) throw new VaultError('the master key must be 32 bytes');
+  }
+
+  /**
+   * A keyed hash of a personal value that must be searchable by exact match (a case number): equal
+   * values give equal tokens, and without the master key a token reveals nothing of its value.
+   */
+  searchToken(purpose: string, value: string): string {
+    this.searchKey ??= Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), 'footage-warden/search-token/v1', 32));
+    return createHmac('sha256', this.searchKey).update(`${purpose}\n${value}`, 'utf8').digest('hex');
   }
 
   private unwrap(subjectId: string, wrapped: Buffer): Buffer {

@@ -22,6 +22,7 @@ const BASE: DecisionFacts = {
   system: { wentLiveOn: daysAgo(400), filedOn: daysAgo(390), retentionDays: null },
   person: PERSON,
   rolePermits: true,
+  grant: 'none',
   maintainerOnly: false,
   legalHoldCovers: false,
   publicationConsent: false,
@@ -30,6 +31,20 @@ const BASE: DecisionFacts = {
 const CASES: [string, Partial<DecisionFacts>, 'allow' | 'deny', string[], string[]][] = [
   ['everything in order', {}, 'allow', [], []],
   ['23(2) the policy does not permit it', { rolePermits: false }, 'deny', ['ROLE_NOT_PERMITTED'], []],
+  [
+    '24 a grant that does not cover the access',
+    { rolePermits: false, grant: 'invalid' },
+    'deny',
+    ['ROLE_NOT_PERMITTED', 'GRANT_NOT_VALID'],
+    [],
+  ],
+  [
+    '24 an officer acting under a valid grant is not the unit personnel 23(1) speaks of',
+    { grant: 'valid', person: undefined },
+    'allow',
+    [],
+    [],
+  ],
   ['23(1) not registered personnel', { person: undefined }, 'deny', ['NOT_REGISTERED_PERSONNEL'], []],
   ['23(1) inactive personnel', { person: { ...PERSON, active: false } }, 'deny', ['NOT_REGISTERED_PERSONNEL'], []],
   ['23(1) training lapsed yesterday', { person: { ...PERSON, trainingValidUntil: daysAgo(1) } }, 'deny', ['TRAINING_LAPSED'], []],

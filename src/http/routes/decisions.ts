@@ -1,6 +1,7 @@
 /**
  * POST /v1/decisions: the question every video management system and gateway asks before a live
- * view, playback, export or broadcast. Needs decision:create in the caller's unit or the camera's;
+ * view, playback, export or broadcast. Needs decision:create in the caller's unit or the camera's,
+ * or a grant_id (whether the grant covers the access is one of the rules);
  * `on_behalf_of` needs
  * decision:on_behalf (the gateway role). A deny is a 200 with `decision: "deny"`, recorded exactly
  * like an allow; the answer is sent only after the decision's entry is committed.
@@ -11,10 +12,13 @@ import { ACTIONS, type DecisionRequest, makeDecision, presentDecision } from '..
 import type { LedgerWriter } from '../../domain/ledger-writer.js';
 import { ID_PATTERN, SUBJECT_PATTERN } from '../../domain/registry.js';
 import type { RegulationProfile } from '../../domain/regulation-profile.js';
+import { readGrant } from '../../storage/access-request-repository.js';
+import type { Executor } from '../../storage/transaction.js';
 import { ProblemError } from '../problem.js';
 import { presentReceipt } from './receipts.js';
 
 export interface DecisionRouteOptions {
+  readonly db: Executor;
   readonly writer: LedgerWriter;
   readonly access: AccessState;
   readonly profile: RegulationProfile;
@@ -66,7 +70,9 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
       // decision:create in the caller's own unit, or in the camera's (a contractor's roles are held
       // in the units they work for).
       const cameraUnit = options.access.current.cameras.get(request.body.camera_id)?.unit.id;
+      // A caller holding a grant may ask under it (an emergency requester has no role anywhere).
       const mayAsk =
+        request.body.grant_id !== undefined ||
         (await app.policy.isAllowed(subject, unit, 'decision', 'create')) ||
         (cameraUnit !== undefined && (await app.policy.isAllowed(subject, cameraUnit, 'decision', 'create')));
       if (!mayAsk) throw new ProblemError('forbidden', `decision:create is not permitted for this caller in unit ${unit}`);
@@ -76,7 +82,16 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
           { location: 'body', path: '/on_behalf_of', message },
         ]);
       }
-      const decision = await makeDecision(options.writer, options.access.current, options.profile, request.caller, request.body);
+      const grantId = request.body.grant_id;
+      const grant = grantId === undefined ? undefined : await readGrant(options.db, grantId);
+      const decision = await makeDecision(
+        options.writer,
+        options.access.current,
+        options.profile,
+        request.caller,
+        request.body,
+        grant,
+      );
       return { ...presentDecision(decision), receipt: presentReceipt(decision.receipt) };
     },
   );

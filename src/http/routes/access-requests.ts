@@ -1,0 +1,223 @@
+/**
+ * Access requests (Articles 24 and 25). A state organ's officer submits with the legal basis
+ * (access_request:submit); anyone authenticated may submit an emergency request. The target unit's
+ * approvers approve or reject (access_request:decide in that unit; for an emergency the approval is
+ * the unit's consent), the requester withdraws, the unit revokes a grant. A request is visible to
+ * its requester, and to the unit addressed and the unit that submitted it (access_request:read
+ * there); to anybody else it answers 404.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  caseToken,
+  type EmergencyRequest,
+  type StateOrganRequest,
+  submitEmergencyRequest,
+  submitStateOrganRequest,
+} from '../../domain/access-request-submission.js';
+import {
+  type DecisionOnRequest,
+  decideOnRequest,
+  type RequestContext,
+  revokeGrantOf,
+  withdrawRequest,
+} from '../../domain/access-requests.js';
+import { ID_PATTERN } from '../../domain/registry.js';
+import {
+  type GrantRow,
+  grantOfRequest,
+  listRequests,
+  type RequestRow,
+  readGrant,
+  readRequest,
+} from '../../storage/access-request-repository.js';
+import { ProblemError } from '../problem.js';
+import { SCOPE, SHORT, SUBMISSION, TEXT, UUID } from './access-request-schemas.js';
+import { presentReceipt } from './receipts.js';
+
+function presentGrant(grant: GrantRow, now: Date) {
+  const status = grant.revokedAt !== null ? 'revoked' : Date.parse(grant.validUntil) <= now.getTime() ? 'expired' : 'active';
+  return {
+    grant_id: grant.id,
+    grantee: grant.grantee,
+    camera_ids: grant.cameraIds,
+    window: grant.window,
+    actions: grant.actions,
+    valid_until: grant.validUntil,
+    revoked_at: grant.revokedAt,
+    status,
+    uses: grant.uses,
+  };
+}
+
+function presentRequest(request: RequestRow, grant: GrantRow | undefined, now: Date) {
+  return {
+    id: request.id,
+    kind: request.kind,
+    status: request.status,
+    requester: { subject: request.requester, unit: request.requesterUnit },
+    target_unit: request.targetUnit,
+    scope: { camera_ids: request.cameraIds, window: request.window, actions: request.actions },
+    approvals: request.approvers.length,
+    approvals_needed: request.approvalsNeeded,
+    expiry_hours: request.expiryHours,
+    submitted_seq: request.submittedSeq,
+    created_at: request.createdAt,
+    grant: grant === undefined ? null : presentGrant(grant, now),
+  };
+}
+
+async function permitted(request: FastifyRequest, unit: string, action: string): Promise<boolean> {
+  return request.server.policy.isAllowed(request.caller.subject, unit, 'access_request', action);
+}
+
+export async function accessRequestRoutes(app: FastifyInstance, options: RequestContext): Promise<void> {
+  /**
+   * The request, if the caller submitted it, or if the caller's unit submitted it or is addressed by
+   * it and the caller may read there.
+   */
+  async function visibleRequest(request: FastifyRequest, id: string): Promise<RequestRow> {
+    const found = await readRequest(options.db, id);
+    const { subject, unit } = request.caller;
+    if (found !== undefined && found.requester === subject) return found;
+    const ours = found !== undefined && (found.requesterUnit === unit || found.targetUnit === unit);
+    if (found === undefined || !ours || !(await permitted(request, unit, 'read'))) {
+      throw new ProblemError('not-found', `no access request ${id}`);
+    }
+    return found;
+  }
+
+  app.post<{ Body: ({ kind: 'state_organ' } & StateOrganRequest) | ({ kind: 'emergency' } & EmergencyRequest) }>(
+    '/v1/access-requests',
+    { schema: { body: SUBMISSION } },
+    async (request, reply) => {
+      const body = request.body;
+      let submitted: Awaited<ReturnType<typeof submitEmergencyRequest>>;
+      if (body.kind === 'state_organ') {
+        if (!(await permitted(request, request.caller.unit, 'submit'))) {
+          throw new ProblemError(
+            'forbidden',
+            'access_request:submit (a state organ officer) is needed for a state-organ request',
+          );
+        }
+        const { kind: _kind, ...rest } = body;
+        submitted = await submitStateOrganRequest(options, request.caller, rest);
+      } else {
+        // Anyone authenticated may ask in an emergency (Article 25); the unit's consent decides.
+        const { kind: _kind, ...rest } = body;
+        submitted = await submitEmergencyRequest(options, request.caller, rest);
+      }
+      return reply.code(201).send({ id: submitted.id, status: 'submitted', receipt: presentReceipt(submitted.receipt) });
+    },
+  );
+
+  app.get<{ Querystring: { status?: string; unit?: string; case_no?: string; before?: string; limit: number } }>(
+    '/v1/access-requests',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { enum: ['submitted', 'approved', 'rejected', 'withdrawn'] },
+            unit: { type: 'string', pattern: ID_PATTERN },
+            case_no: SHORT,
+            before: UUID,
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { status, unit, case_no, before, limit } = request.query;
+      const own = request.caller.unit;
+      if (unit !== undefined && unit !== own)
+        throw new ProblemError('forbidden', `unit: the requests of unit ${unit} are not yours to see`);
+      const unitWide = await permitted(request, own, 'read');
+      const cursor = before === undefined ? undefined : await visibleRequest(request, before);
+      const filter = {
+        limit: limit + 1,
+        ...(status === undefined ? {} : { status }),
+        ...(case_no === undefined ? {} : { caseNo: caseToken(options.vault, case_no) }),
+        ...(cursor === undefined ? {} : { before: { createdAt: cursor.createdAt, id: cursor.id } }),
+      };
+      // The requests addressed to the unit and those it submitted, newest first; without
+      // access_request:read in the unit, the requests the caller submitted.
+      const [addressed, submitted] = unitWide
+        ? await Promise.all([
+            listRequests(options.db, { ...filter, targetUnit: own }),
+            listRequests(options.db, { ...filter, requesterUnit: own }),
+          ])
+        : [[], await listRequests(options.db, { ...filter, requester: request.caller.subject })];
+      const merged = [...new Map([...addressed, ...submitted].map((row) => [row.id, row])).values()].sort((a, b) =>
+        a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1,
+      );
+      const page = merged.slice(0, limit);
+      const now = new Date();
+      const items = await Promise.all(
+        page.map(async (row) => presentRequest(row, await grantOfRequest(options.db, row.id), now)),
+      );
+      return { items, next: merged.length > limit ? (page[page.length - 1] as RequestRow).id : null };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/access-requests/:id',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: UUID } } } },
+    async (request) => {
+      const found = await visibleRequest(request, request.params.id);
+      return presentRequest(found, await grantOfRequest(options.db, found.id), new Date());
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: DecisionOnRequest }>(
+    '/v1/access-requests/:id/decisions',
+    {
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: UUID } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['decision', 'reason'],
+          properties: { decision: { enum: ['approve', 'reject'] }, reason: TEXT, scope: SCOPE },
+        },
+      },
+    },
+    async (request) => {
+      const found = await visibleRequest(request, request.params.id);
+      if (found.targetUnit !== request.caller.unit || !(await permitted(request, found.targetUnit, 'decide'))) {
+        throw new ProblemError('forbidden', `access_request:decide is not permitted for this caller in unit ${found.targetUnit}`);
+      }
+      const result = await decideOnRequest(options, request.caller, found, request.body);
+      return { id: found.id, status: result.status, grant_id: result.grantId, receipt: presentReceipt(result.receipt) };
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/access-requests/:id/withdrawal',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: UUID } } } },
+    async (request) => {
+      const found = await visibleRequest(request, request.params.id);
+      const receipt = await withdrawRequest(options, request.caller, found);
+      return { id: found.id, status: 'withdrawn', receipt: presentReceipt(receipt) };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+    '/v1/grants/:id/revocation',
+    {
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: UUID } },
+        body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } },
+      },
+    },
+    async (request) => {
+      const unit = request.caller.unit;
+      const grant = await readGrant(options.db, request.params.id);
+      if (grant === undefined || grant.unitId !== unit || !(await permitted(request, unit, 'decide'))) {
+        throw new ProblemError('not-found', `no grant ${request.params.id} of unit ${unit} that this caller may revoke`);
+      }
+      const revoked = await revokeGrantOf(options, request.caller, grant.id, request.body.reason);
+      return { grant_id: grant.id, status: 'revoked', receipt: presentReceipt(revoked.receipt) };
+    },
+  );
+}
