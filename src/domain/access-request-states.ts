@@ -85,3 +85,44 @@ export function transition(state: RequestState, event: RequestEvent, now: Date):
     }
   }
 }
+
+/** An entry of a request's history as the ledger holds it (personal fields may be sealed). */
+export interface HistoryEntry {
+  readonly kind: string;
+  readonly time: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A request's state rebuilt from its ledger entries alone, in log order: the submission, each
+ * approval, rejection or withdrawal, and a revocation of its grant. Replaying through `transition`
+ * means the ledger and the workflow cannot disagree about what was allowed.
+ */
+export function replayRequest(entries: readonly HistoryEntry[]): RequestState & { readonly grantId: string | null } {
+  const [first, ...rest] = entries;
+  if (first?.kind !== 'access_request.submitted')
+    throw new TransitionError('illegal-transition', 'a history starts with its submission');
+  const scope = first.payload.scope as { actions: readonly string[] };
+  const requester = (first.payload.requester as { subject: string }).subject;
+  let state = submitted(requester, scope.actions.includes('export'));
+  let grantId: string | null = null;
+  for (const entry of rest) {
+    const at = new Date(entry.time);
+    const actor = String(entry.payload.approver ?? requester);
+    if (entry.kind === 'access_request.approved') {
+      const grant = entry.payload.grant as { grant_id: string; valid_until: string } | null;
+      state = transition(state, { type: 'approve', actor, validUntil: new Date(grant?.valid_until ?? at) }, at);
+      grantId = grant?.grant_id ?? grantId;
+    } else if (entry.kind === 'access_request.rejected') {
+      state = transition(state, { type: 'reject', actor }, at);
+    } else if (entry.kind === 'access_request.withdrawn') {
+      state = transition(state, { type: 'withdraw', actor: requester }, at);
+    } else if (entry.kind === 'grant.revoked') {
+      const revokedAt = new Date(String(entry.payload.revoked_at));
+      state = transition(state, { type: 'revoke', actor: 'unit', at: revokedAt }, revokedAt);
+    } else {
+      throw new TransitionError('illegal-transition', `${entry.kind} is not part of a request's history`);
+    }
+  }
+  return { ...state, grantId };
+}

@@ -3,6 +3,7 @@ import {
   grantStatus,
   type RequestEvent,
   type RequestState,
+  replayRequest,
   submitted,
   TransitionError,
   transition,
@@ -118,4 +119,26 @@ t.test('a grant is active until its end, then expired; revocation records when',
     'an expired grant is not revoked',
   );
   t.throws(() => transition(rejected, EVENTS.revoke as RequestEvent, NOW), { message: 'cannot revoke a rejected request' });
+});
+
+t.test('a replayed history must start with its submission and hold only request events', async (t) => {
+  t.throws(() => replayRequest([]), { code: 'illegal-transition' });
+  const start = {
+    kind: 'access_request.submitted',
+    time: NOW.toISOString(),
+    payload: { requester: { subject: 'z' }, scope: { actions: ['live'] } },
+  };
+  t.throws(() => replayRequest([start, { kind: 'decision.made', time: NOW.toISOString(), payload: {} }]), {
+    code: 'illegal-transition',
+  });
+  t.throws(
+    () =>
+      replayRequest([
+        start,
+        { kind: 'access_request.approved', time: NOW.toISOString(), payload: { approver: 'z', grant: null } },
+      ]),
+    { code: 'own-request' },
+    'a history the state machine refuses is refused on replay',
+  );
+  t.match(replayRequest([start]), { status: 'submitted', approvalsNeeded: 1, grantId: null });
 });

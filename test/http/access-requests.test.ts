@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { type HistoryEntry, replayRequest } from '../../src/domain/access-request-states.js';
 import { parseRegistryDocument } from '../../src/domain/registry-import.js';
 import { startTestService } from '../helpers/service.js';
 
@@ -225,6 +226,23 @@ t.test('a state organ requests access, two approvers grant it, and decisions hon
     [id],
     'newest first, then the next page',
   );
+
+  // The ledger alone tells each request's story: replayed through the state machine, it ends where
+  // the service's own records do.
+  const entries = (await app.inject({ method: 'GET', url: '/v1/ledger/entries?limit=1000', headers: admin })).json().items;
+  for (const requestId of [id, other.id]) {
+    const history = entries
+      .map((item: { entry: HistoryEntry }) => item.entry)
+      .filter((entry: HistoryEntry) => entry.payload.request_id === requestId);
+    const replayed = replayRequest(history);
+    const recorded = (await app.inject({ method: 'GET', url: `/v1/access-requests/${requestId}`, headers: zhou })).json();
+    t.equal(replayed.status, recorded.status, `${recorded.status}: the status`);
+    t.equal(replayed.approvers.length, recorded.approvals, 'the approvals');
+    t.equal(replayed.approvalsNeeded, recorded.approvals_needed);
+    t.equal(replayed.grantId, recorded.grant?.grant_id ?? null, 'the grant');
+    t.equal(replayed.grant?.validUntil, recorded.grant?.valid_until, 'its end');
+    t.equal(replayed.grant?.revokedAt, recorded.grant?.revoked_at ?? undefined, 'its revocation');
+  }
   t.notOk(service.logs.join('').includes('Qian Hui'), "no officer's name in the log");
   t.notOk(service.logs.join('').includes('RP-CASE-0042'), 'nor the case number');
 });
