@@ -117,6 +117,8 @@ export function replayRequest(entries: readonly HistoryEntry[]): RequestState & 
       state = transition(state, { type: 'reject', actor }, at);
     } else if (entry.kind === 'access_request.withdrawn') {
       state = transition(state, { type: 'withdraw', actor: requester }, at);
+    } else if (entry.kind === 'legal_hold.released') {
+      // A hold's release changes what retention allows, not the request's state.
     } else if (entry.kind === 'grant.revoked') {
       const revokedAt = new Date(String(entry.payload.revoked_at));
       state = transition(state, { type: 'revoke', actor: 'unit', at: revokedAt }, revokedAt);

@@ -26,6 +26,8 @@ export interface StateOrganRequest {
   readonly reason: string;
   /** How long the grant should last; at most the configured maximum, which is also the default. */
   readonly expiry_hours?: number;
+  /** Ask the unit to preserve the window beyond retention for this case (Article 16). */
+  readonly legal_hold?: boolean;
 }
 
 export const EMERGENCY_NATURES = ['life', 'health', 'major_property'] as const;
@@ -85,7 +87,7 @@ async function recordSubmission(
   scope: Scope,
   targetUnit: string,
   details: Record<string, unknown>,
-  row: { approvalsNeeded: 1 | 2; caseNo: string | null; expiryHours: number },
+  row: { approvalsNeeded: 1 | 2; caseNo: string | null; expiryHours: number; legalHold: boolean },
 ): Promise<{ id: string; receipt: Receipt }> {
   const id = randomUUID();
   const receipt = await context.writer.record(
@@ -100,6 +102,7 @@ async function recordSubmission(
         scope,
         ...details,
         expiry_hours: row.expiryHours,
+        legal_hold: row.legalHold,
       },
     },
     (trx, seq) =>
@@ -142,6 +145,7 @@ export function submitStateOrganRequest(
     approvalsNeeded: request.scope.actions.includes('export') ? 2 : 1,
     caseNo: caseToken(context.vault, request.legal_basis.case_no),
     expiryHours: expiryOf(request.expiry_hours, settings.stateOrganGrantHours),
+    legalHold: request.legal_hold === true,
   });
 }
 
@@ -163,5 +167,6 @@ export function submitEmergencyRequest(
     approvalsNeeded: 1,
     caseNo: null,
     expiryHours: expiryOf(request.expiry_hours, context.settings.emergencyGrantHours),
+    legalHold: false,
   });
 }

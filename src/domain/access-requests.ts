@@ -8,9 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   insertGrant,
+  insertHold,
   type RequestRow,
   readGrant,
+  readHold,
   readRequest,
+  releaseHold,
   revokeGrant,
   updateRequestState,
 } from '../storage/access-request-repository.js';
@@ -96,7 +99,7 @@ export async function decideOnRequest(
   request: RequestRow,
   verdict: DecisionOnRequest,
   now: Date = new Date(),
-): Promise<{ status: RequestRow['status']; grantId: string | null; receipt: Receipt }> {
+): Promise<{ status: RequestRow['status']; grantId: string | null; holdId: string | null; receipt: Receipt }> {
   if (verdict.decision === 'reject' && verdict.scope !== undefined) {
     throw new RequestError('invalid', 'a rejection narrows nothing', 'scope');
   }
@@ -111,6 +114,7 @@ export async function decideOnRequest(
   );
   const scope = verdict.scope ?? { camera_ids: request.cameraIds, window: request.window, actions: request.actions };
   const grantId = next.grant === undefined ? null : randomUUID();
+  const holdId = grantId !== null && request.legalHold ? randomUUID() : null;
   const receipt = await context.writer.record(
     {
       kind: verdict.decision === 'approve' ? 'access_request.approved' : 'access_request.rejected',
@@ -126,6 +130,7 @@ export async function decideOnRequest(
           grantId === null
             ? null
             : { grant_id: grantId, grantee: request.requester, ...scope, valid_until: validUntil.toISOString() },
+        legal_hold: holdId === null ? null : { hold_id: holdId, camera_ids: scope.camera_ids, window: scope.window },
       },
     },
     async (trx) => {
@@ -146,10 +151,19 @@ export async function decideOnRequest(
           validUntil: validUntil.toISOString(),
         });
       }
+      if (holdId !== null) {
+        await insertHold(trx, {
+          id: holdId,
+          requestId: request.id,
+          unitId: request.targetUnit,
+          cameraIds: scope.camera_ids,
+          window: scope.window,
+        });
+      }
     },
     request.id,
   );
-  return { status: next.status, grantId, receipt };
+  return { status: next.status, grantId, holdId, receipt };
 }
 
 export async function withdrawRequest(context: RequestContext, caller: Caller, request: RequestRow, now = new Date()) {
@@ -190,4 +204,31 @@ export async function revokeGrantOf(context: RequestContext, caller: Caller, gra
     grantId,
   );
   return { grant, receipt };
+}
+
+/** Releases a legal hold: from then on the retention rule applies to its window again. */
+export async function releaseLegalHold(
+  context: RequestContext,
+  caller: Caller,
+  holdId: string,
+  reason: string,
+  now = new Date(),
+) {
+  const hold = await readHold(context.db, holdId);
+  if (hold === undefined) throw new RequestError('not-found', `no legal hold ${holdId}`);
+  if (hold.releasedAt !== null) throw new RequestError('grant-not-active', `legal hold ${holdId} was released`);
+  const receipt = await context.writer.record(
+    {
+      kind: 'legal_hold.released',
+      actor: { unit: caller.unit, subject: caller.subject },
+      payload: { hold_id: holdId, request_id: hold.requestId, reason, released_at: now.toISOString() },
+    },
+    async (trx) => {
+      const current = await readHold(trx, holdId, { forUpdate: true });
+      if (current?.releasedAt !== null) throw new RequestError('grant-not-active', `legal hold ${holdId} was released`);
+      await releaseHold(trx, holdId, now);
+    },
+    holdId,
+  );
+  return { hold, receipt };
 }

@@ -5,7 +5,7 @@
  * error and no allow leaves the service.
  */
 import { randomUUID } from 'node:crypto';
-import { countGrantUse, type GrantRow } from '../storage/access-request-repository.js';
+import { countGrantUse, type GrantRow, type HoldRow } from '../storage/access-request-repository.js';
 import type { Receipt } from '../storage/ledger-appender.js';
 import { type Action, type DecisionFacts, decide, type Finding, type Outcome } from './access-rules.js';
 import type { AccessSnapshot } from './access-state.js';
@@ -72,6 +72,7 @@ export function gatherFacts(
   request: DecisionRequest,
   at: Date,
   grant?: GrantRow,
+  hold?: HoldRow,
 ): DecisionFacts & { unitId: string } {
   const facts = snapshot.cameras.get(request.camera_id);
   if (facts === undefined || !facts.camera.active || !facts.system.active || !facts.unit.active) {
@@ -122,8 +123,8 @@ export function gatherFacts(
     grant: grantCovers === undefined ? 'none' : grantCovers ? 'valid' : 'invalid',
     maintainerOnly:
       homeUnit?.kind === 'entrusted_operator' || (roles.length > 0 && roles.every((role) => role === MAINTENANCE_ROLE)),
-    // Legal holds are placed by approved state-organ requests; until one exists none covers a window.
-    legalHoldCovers: false,
+    // A hold placed with the grant's request keeps its window accessible for that case (Article 16).
+    legalHoldCovers: grantCovers === true && hold !== undefined && holdCovers(hold, request.camera_id, window),
     publicationConsent: request.publication_consent !== undefined,
   };
 }
@@ -151,6 +152,16 @@ function covers(
   );
 }
 
+function holdCovers(hold: HoldRow, cameraId: string, window: { from: Date; to: Date } | undefined): boolean {
+  return (
+    hold.releasedAt === null &&
+    hold.cameraIds.includes(cameraId) &&
+    window !== undefined &&
+    window.from.getTime() >= Date.parse(hold.window.from) &&
+    window.to.getTime() <= Date.parse(hold.window.to)
+  );
+}
+
 /** Training "valid until" a day is valid through that whole day (UTC). */
 function endOfDay(day: string | null): Date | null {
   return day === null ? null : new Date(`${day}T23:59:59.999Z`);
@@ -163,10 +174,11 @@ export async function makeDecision(
   caller: Caller,
   request: DecisionRequest,
   grant?: GrantRow,
+  hold?: HoldRow,
   now: Date = new Date(),
 ): Promise<Decision> {
   const person = request.on_behalf_of?.subject ?? caller.subject;
-  const { unitId, ...facts } = gatherFacts(snapshot, person, request, now, grant);
+  const { unitId, ...facts } = gatherFacts(snapshot, person, request, now, grant, hold);
   const outcome = decide(facts, profile);
   const decisionId = randomUUID();
   const validUntil =

@@ -18,6 +18,7 @@ export const SERVICE_ENTRY_KINDS = [
   'access_request.rejected',
   'access_request.withdrawn',
   'grant.revoked',
+  'legal_hold.released',
 ] as const;
 
 export function entryKinds(): string[] {

@@ -15,8 +15,20 @@ export interface RequestRow {
   readonly actions: readonly string[];
   readonly caseNo: string | null;
   readonly expiryHours: number;
+  /** The request asks the unit to preserve its window beyond retention (Article 16). */
+  readonly legalHold: boolean;
   readonly submittedSeq: number;
   readonly createdAt: string;
+}
+
+export interface HoldRow {
+  readonly id: string;
+  readonly requestId: string;
+  readonly unitId: string;
+  readonly cameraIds: readonly string[];
+  readonly window: { readonly from: string; readonly to: string };
+  readonly placedAt: string;
+  readonly releasedAt: string | null;
 }
 
 export interface GrantRow {
@@ -49,6 +61,7 @@ function toRequest(row: Selected<Record<string, unknown>>): RequestRow {
     actions: row.actions as string[],
     caseNo: row.case_no as string | null,
     expiryHours: row.expiry_hours as number,
+    legalHold: row.legal_hold as boolean,
     submittedSeq: row.submitted_seq as number,
     createdAt: (row.created_at as Date).toISOString(),
   };
@@ -87,6 +100,7 @@ export async function insertRequest(trx: Executor, row: Omit<RequestRow, 'create
       actions: [...row.actions],
       case_no: row.caseNo,
       expiry_hours: row.expiryHours,
+      legal_hold: row.legalHold,
       submitted_seq: row.submittedSeq,
     })
     .execute();
@@ -187,4 +201,46 @@ export async function countGrantUse(trx: Executor, id: string): Promise<void> {
     .set((eb) => ({ uses: eb('uses', '+', 1) }))
     .where('id', '=', id)
     .execute();
+}
+
+function toHold(row: Selected<Record<string, unknown>>): HoldRow {
+  return {
+    id: row.id as string,
+    requestId: row.request_id as string,
+    unitId: row.unit_id as string,
+    cameraIds: row.camera_ids as string[],
+    window: { from: (row.window_from as Date).toISOString(), to: (row.window_to as Date).toISOString() },
+    placedAt: (row.placed_at as Date).toISOString(),
+    releasedAt: row.released_at === null ? null : (row.released_at as Date).toISOString(),
+  };
+}
+
+export async function insertHold(trx: Executor, hold: Omit<HoldRow, 'placedAt' | 'releasedAt'>): Promise<void> {
+  await trx
+    .insertInto('legal_holds')
+    .values({
+      id: hold.id,
+      request_id: hold.requestId,
+      unit_id: hold.unitId,
+      camera_ids: [...hold.cameraIds],
+      window_from: hold.window.from,
+      window_to: hold.window.to,
+    })
+    .execute();
+}
+
+export async function readHold(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<HoldRow | undefined> {
+  let query = db.selectFrom('legal_holds').selectAll().where('id', '=', id);
+  if (options.forUpdate === true) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row === undefined ? undefined : toHold(row);
+}
+
+export async function holdOfRequest(db: Executor, requestId: string): Promise<HoldRow | undefined> {
+  const row = await db.selectFrom('legal_holds').selectAll().where('request_id', '=', requestId).executeTakeFirst();
+  return row === undefined ? undefined : toHold(row);
+}
+
+export async function releaseHold(trx: Executor, id: string, at: Date): Promise<void> {
+  await trx.updateTable('legal_holds').set({ released_at: at }).where('id', '=', id).execute();
 }

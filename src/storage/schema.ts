@@ -132,6 +132,7 @@ export interface AccessRequestsTable {
   actions: string[];
   case_no: string | null;
   expiry_hours: number;
+  legal_hold: ColumnType<boolean, boolean | undefined, never>;
   submitted_seq: number;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: Touched;
@@ -151,7 +152,19 @@ export interface GrantsTable {
   uses: ColumnType<number, number | undefined, number>;
 }
 
+export interface LegalHoldsTable {
+  id: string;
+  request_id: string;
+  unit_id: string;
+  camera_ids: string[];
+  window_from: ColumnType<Date, Date | string, never>;
+  window_to: ColumnType<Date, Date | string, never>;
+  placed_at: ColumnType<Date, Date | string | undefined, never>;
+  released_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Database {
+  legal_holds: LegalHoldsTable;
   access_requests: AccessRequestsTable;
   grants: GrantsTable;
   units: UnitsTable;

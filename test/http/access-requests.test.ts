@@ -328,3 +328,74 @@ t.test('a person in an emergency asks, the unit consents, and the grant is short
   t.notOk(service.logs.join('').includes('Tang Yue'), 'no name in the log');
   t.notOk(service.logs.join('').includes('138 0000'), 'no contact in the log');
 });
+
+t.test('an approved legal hold keeps a window beyond retention open for that case until it is released', async (t) => {
+  const service = await startTestService();
+  t.teardown(() => service.close());
+  await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+  const { app } = service.service;
+  const as = async (subject: string, unit: string) => ({ authorization: `Bearer ${await service.token(subject, unit)}` });
+  const zhou = await as('pr-zhou', 'riverside-procuratorate');
+  const li = await as('sup-li', 'riverside-psb');
+  const post = (url: string, headers: Record<string, string>, payload: object) =>
+    app.inject({ method: 'POST', url, headers, payload });
+  // 40 days ago: beyond the 30 days the street system keeps footage.
+  const old = {
+    from: new Date(Date.now() - 40 * 24 * HOUR - HOUR).toISOString(),
+    to: new Date(Date.now() - 40 * 24 * HOUR).toISOString(),
+  };
+  const submitted = await post('/v1/access-requests', zhou, {
+    ...REQUEST,
+    scope: { camera_ids: ['cam-square-north'], window: old, actions: ['playback'] },
+    legal_hold: true,
+  });
+  const { id } = submitted.json();
+  const approved = await post(`/v1/access-requests/${id}/decisions`, li, { decision: 'approve', reason: 'hold for the trial' });
+  t.match(approved.json(), { status: 'approved', hold_id: /^[0-9a-f-]{36}$/ });
+  const { grant_id: grantId, hold_id: holdId } = approved.json();
+  t.match((await app.inject({ method: 'GET', url: `/v1/access-requests/${id}`, headers: zhou })).json(), {
+    legal_hold_requested: true,
+    legal_hold: { hold_id: holdId, status: 'active', camera_ids: ['cam-square-north'] },
+  });
+
+  const ask = async (headers: Record<string, string>, extra: object) =>
+    (
+      await post('/v1/decisions', headers, {
+        camera_id: 'cam-square-north',
+        action: 'playback',
+        window: old,
+        purpose: 'case_handling',
+        reason: 'trial evidence',
+        ...extra,
+      })
+    ).json();
+  t.match(await ask(zhou, { grant_id: grantId }), { decision: 'allow', reasons: [] }, 'the hold lifts retention for the case');
+  t.match(
+    await ask(await as('op-wang', 'riverside-psb'), {}),
+    { decision: 'deny', reasons: [{ code: 'OUTSIDE_RETENTION' }] },
+    'for anyone else retention still applies',
+  );
+  t.equal(
+    (await post(`/v1/legal-holds/${holdId}/release`, zhou, { reason: 'x' })).statusCode,
+    404,
+    'the requester does not release it',
+  );
+  const released = await post(`/v1/legal-holds/${holdId}/release`, li, { reason: 'judgment final' });
+  t.match(released.json(), { status: 'released' });
+  t.equal((await post(`/v1/legal-holds/${holdId}/release`, li, { reason: 'again' })).statusCode, 409);
+  t.match(
+    await ask(zhou, { grant_id: grantId }),
+    { decision: 'deny', reasons: [{ code: 'OUTSIDE_RETENTION' }] },
+    'after release the grant no longer reaches past retention',
+  );
+  const admin = await as('admin', 'dev');
+  const history = (await app.inject({ method: 'GET', url: '/v1/ledger/entries?limit=1000', headers: admin }))
+    .json()
+    .items.map((item: { entry: HistoryEntry }) => item.entry)
+    .filter((entry: HistoryEntry) => entry.payload.request_id === id);
+  t.same(
+    history.map((entry: HistoryEntry) => entry.kind),
+    ['access_request.submitted', 'access_request.approved', 'legal_hold.released'],
+  );
+  t.match(replayRequest(history), { status: 'approved', grantId }, 'the release is part of the history the ledger tells');
+});

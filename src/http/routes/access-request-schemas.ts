@@ -52,6 +52,7 @@ const STATE_ORGAN_SUBMISSION = {
     purpose: TEXT,
     reason: TEXT,
     expiry_hours: { type: 'integer', minimum: 1, maximum: 8760 },
+    legal_hold: { type: 'boolean' },
   },
 } as const;
 

@@ -18,6 +18,7 @@ import {
   type DecisionOnRequest,
   decideOnRequest,
   type RequestContext,
+  releaseLegalHold,
   revokeGrantOf,
   withdrawRequest,
 } from '../../domain/access-requests.js';
@@ -25,9 +26,12 @@ import { ID_PATTERN } from '../../domain/registry.js';
 import {
   type GrantRow,
   grantOfRequest,
+  type HoldRow,
+  holdOfRequest,
   listRequests,
   type RequestRow,
   readGrant,
+  readHold,
   readRequest,
 } from '../../storage/access-request-repository.js';
 import { ProblemError } from '../problem.js';
@@ -49,7 +53,18 @@ function presentGrant(grant: GrantRow, now: Date) {
   };
 }
 
-function presentRequest(request: RequestRow, grant: GrantRow | undefined, now: Date) {
+function presentHold(hold: HoldRow) {
+  return {
+    hold_id: hold.id,
+    camera_ids: hold.cameraIds,
+    window: hold.window,
+    placed_at: hold.placedAt,
+    released_at: hold.releasedAt,
+    status: hold.releasedAt === null ? 'active' : 'released',
+  };
+}
+
+function presentRequest(request: RequestRow, grant: GrantRow | undefined, hold: HoldRow | undefined, now: Date) {
   return {
     id: request.id,
     kind: request.kind,
@@ -63,6 +78,8 @@ function presentRequest(request: RequestRow, grant: GrantRow | undefined, now: D
     submitted_seq: request.submittedSeq,
     created_at: request.createdAt,
     grant: grant === undefined ? null : presentGrant(grant, now),
+    legal_hold_requested: request.legalHold,
+    legal_hold: hold === undefined ? null : presentHold(hold),
   };
 }
 
@@ -71,6 +88,11 @@ async function permitted(request: FastifyRequest, unit: string, action: string):
 }
 
 export async function accessRequestRoutes(app: FastifyInstance, options: RequestContext): Promise<void> {
+  async function present(row: RequestRow, now: Date) {
+    const [grant, hold] = await Promise.all([grantOfRequest(options.db, row.id), holdOfRequest(options.db, row.id)]);
+    return presentRequest(row, grant, hold, now);
+  }
+
   /**
    * The request, if the caller submitted it, or if the caller's unit submitted it or is addressed by
    * it and the caller may read there.
@@ -153,9 +175,7 @@ export async function accessRequestRoutes(app: FastifyInstance, options: Request
       );
       const page = merged.slice(0, limit);
       const now = new Date();
-      const items = await Promise.all(
-        page.map(async (row) => presentRequest(row, await grantOfRequest(options.db, row.id), now)),
-      );
+      const items = await Promise.all(page.map((row) => present(row, now)));
       return { items, next: merged.length > limit ? (page[page.length - 1] as RequestRow).id : null };
     },
   );
@@ -165,7 +185,7 @@ export async function accessRequestRoutes(app: FastifyInstance, options: Request
     { schema: { params: { type: 'object', required: ['id'], properties: { id: UUID } } } },
     async (request) => {
       const found = await visibleRequest(request, request.params.id);
-      return presentRequest(found, await grantOfRequest(options.db, found.id), new Date());
+      return present(found, new Date());
     },
   );
 
@@ -188,7 +208,13 @@ export async function accessRequestRoutes(app: FastifyInstance, options: Request
         throw new ProblemError('forbidden', `access_request:decide is not permitted for this caller in unit ${found.targetUnit}`);
       }
       const result = await decideOnRequest(options, request.caller, found, request.body);
-      return { id: found.id, status: result.status, grant_id: result.grantId, receipt: presentReceipt(result.receipt) };
+      return {
+        id: found.id,
+        status: result.status,
+        grant_id: result.grantId,
+        hold_id: result.holdId,
+        receipt: presentReceipt(result.receipt),
+      };
     },
   );
 
@@ -218,6 +244,25 @@ export async function accessRequestRoutes(app: FastifyInstance, options: Request
       }
       const revoked = await revokeGrantOf(options, request.caller, grant.id, request.body.reason);
       return { grant_id: grant.id, status: 'revoked', receipt: presentReceipt(revoked.receipt) };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+    '/v1/legal-holds/:id/release',
+    {
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: UUID } },
+        body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } },
+      },
+    },
+    async (request) => {
+      const unit = request.caller.unit;
+      const hold = await readHold(options.db, request.params.id);
+      if (hold === undefined || hold.unitId !== unit || !(await permitted(request, unit, 'decide'))) {
+        throw new ProblemError('not-found', `no legal hold ${request.params.id} of unit ${unit} that this caller may release`);
+      }
+      const released = await releaseLegalHold(options, request.caller, hold.id, request.body.reason);
+      return { hold_id: hold.id, status: 'released', receipt: presentReceipt(released.receipt) };
     },
   );
 }

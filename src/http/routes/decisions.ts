@@ -12,7 +12,7 @@ import { ACTIONS, type DecisionRequest, makeDecision, presentDecision } from '..
 import type { LedgerWriter } from '../../domain/ledger-writer.js';
 import { ID_PATTERN, SUBJECT_PATTERN } from '../../domain/registry.js';
 import type { RegulationProfile } from '../../domain/regulation-profile.js';
-import { readGrant } from '../../storage/access-request-repository.js';
+import { holdOfRequest, readGrant } from '../../storage/access-request-repository.js';
 import type { Executor } from '../../storage/transaction.js';
 import { ProblemError } from '../problem.js';
 import { presentReceipt } from './receipts.js';
@@ -84,6 +84,7 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
       }
       const grantId = request.body.grant_id;
       const grant = grantId === undefined ? undefined : await readGrant(options.db, grantId);
+      const hold = grant === undefined ? undefined : await holdOfRequest(options.db, grant.requestId);
       const decision = await makeDecision(
         options.writer,
         options.access.current,
@@ -91,6 +92,7 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
         request.caller,
         request.body,
         grant,
+        hold,
       );
       return { ...presentDecision(decision), receipt: presentReceipt(decision.receipt) };
     },
