@@ -399,3 +399,86 @@ t.test('an approved legal hold keeps a window beyond retention open for that cas
   );
   t.match(replayRequest(history), { status: 'approved', grantId }, 'the release is part of the history the ledger tells');
 });
+
+t.test('isolation, role by role: only the unit addressed decides, and no other unit sees the request', async (t) => {
+  const service = await startTestService();
+  t.teardown(() => service.close());
+  await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+  const ROLES = [
+    'operator',
+    'supervisor',
+    'maintainer',
+    'unit_admin',
+    'approver',
+    'state_organ_officer',
+    'auditor',
+    'oversight',
+    'gateway',
+  ];
+  await service.setUp({
+    role_assignments: ROLES.flatMap((role) => [
+      { subject: `in-${role}`, role, unit_id: 'riverside-psb' },
+      { subject: `out-${role}`, role, unit_id: 'riverside-metro' },
+    ]),
+  });
+  const { app } = service.service;
+  const as = async (subject: string, unit: string) => ({ authorization: `Bearer ${await service.token(subject, unit)}` });
+  const zhou = await as('pr-zhou', 'riverside-procuratorate');
+  const { id } = (
+    await app.inject({
+      method: 'POST',
+      url: '/v1/access-requests',
+      headers: zhou,
+      payload: { ...REQUEST, scope: { ...REQUEST.scope, actions: ['playback'] } },
+    })
+  ).json();
+  for (const role of ROLES) {
+    const outside = await as(`out-${role}`, 'riverside-metro');
+    t.equal(
+      (await app.inject({ method: 'GET', url: `/v1/access-requests/${id}`, headers: outside })).statusCode,
+      404,
+      `${role} of another unit: not seen`,
+    );
+    const listed = (await app.inject({ method: 'GET', url: '/v1/access-requests', headers: outside })).json();
+    t.same(listed.items, [], `${role} of another unit: not listed`);
+    const decided = await app.inject({
+      method: 'POST',
+      url: `/v1/access-requests/${id}/decisions`,
+      headers: outside,
+      payload: { decision: 'reject', reason: 'not ours' },
+    });
+    t.equal(decided.statusCode, 404, `${role} of another unit: cannot decide`);
+    const inside = await as(`in-${role}`, 'riverside-psb');
+    const seen = await app.inject({ method: 'GET', url: `/v1/access-requests/${id}`, headers: inside });
+    // Roles with access_request:read in the unit addressed see its requests; only approvers decide.
+    const reads = role === 'approver' || role === 'state_organ_officer';
+    t.equal(seen.statusCode, reads ? 200 : 404, `${role} of the unit addressed: ${reads ? 'sees it' : 'does not see it'}`);
+    if (role !== 'approver') {
+      const attempt = await app.inject({
+        method: 'POST',
+        url: `/v1/access-requests/${id}/decisions`,
+        headers: inside,
+        payload: { decision: 'reject', reason: 'not mine to decide' },
+      });
+      t.equal(attempt.statusCode, reads ? 403 : 404, `${role} of the unit addressed: cannot decide`);
+    }
+  }
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/v1/access-requests/${id}`, headers: zhou })).statusCode,
+    200,
+    'the state organ sees its own',
+  );
+  const colleague = await as('in-state_organ_officer', 'riverside-procuratorate');
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/v1/access-requests/${id}`, headers: colleague })).statusCode,
+    404,
+    'an officer without access_request:read in the submitting unit sees only their own requests',
+  );
+  t.equal(
+    (
+      await app.inject({ method: 'GET', url: `/v1/access-requests/${id}`, headers: await as('in-approver', 'riverside-psb') })
+    ).json().status,
+    'submitted',
+    'nothing was decided',
+  );
+});
