@@ -5,7 +5,7 @@
  *   approved  → its grant: active → expired (by time) | revoked
  *
  * An approval needs the unit's approvers: two distinct ones when export is in scope (four-eyes),
- * one otherwise; nobody approves or rejects their own request; only the requester withdraws. The
+ * one otherwise — also when an approver puts export in scope that was not asked for; nobody approves or rejects their own request; only the requester withdraws. The
  * last approval issues the grant. Every other event is an illegal transition (409).
  */
 
@@ -24,7 +24,13 @@ export interface RequestState {
 }
 
 export type RequestEvent =
-  | { readonly type: 'approve'; readonly actor: string; readonly validUntil: Date }
+  | {
+      readonly type: 'approve';
+      readonly actor: string;
+      readonly validUntil: Date;
+      /** 2 when this approval puts export in scope (a unit widening an emergency request). */
+      readonly approvalsNeeded?: 1 | 2;
+    }
   | { readonly type: 'reject'; readonly actor: string }
   | { readonly type: 'withdraw'; readonly actor: string }
   | { readonly type: 'revoke'; readonly actor: string; readonly at: Date };
@@ -67,8 +73,9 @@ export function transition(state: RequestState, event: RequestEvent, now: Date):
         throw new TransitionError('same-approver', 'a second approval must come from another approver');
       }
       const approvers = [...state.approvers, event.actor];
-      if (approvers.length < state.approvalsNeeded) return { ...state, approvers };
-      return { ...state, approvers, status: 'approved', grant: { validUntil: event.validUntil.toISOString() } };
+      const approvalsNeeded = Math.max(state.approvalsNeeded, event.approvalsNeeded ?? 1) as 1 | 2;
+      if (approvers.length < approvalsNeeded) return { ...state, approvers, approvalsNeeded };
+      return { ...state, approvers, approvalsNeeded, status: 'approved', grant: { validUntil: event.validUntil.toISOString() } };
     }
     case 'reject':
       if (state.status !== 'submitted') throw illegal(state, event, now);
@@ -111,7 +118,8 @@ export function replayRequest(entries: readonly HistoryEntry[]): RequestState & 
     const actor = String(entry.payload.approver ?? requester);
     if (entry.kind === 'access_request.approved') {
       const grant = entry.payload.grant as { grant_id: string; valid_until: string } | null;
-      state = transition(state, { type: 'approve', actor, validUntil: new Date(grant?.valid_until ?? at) }, at);
+      const approvalsNeeded = entry.payload.approvals_needed === 2 ? 2 : 1;
+      state = transition(state, { type: 'approve', actor, validUntil: new Date(grant?.valid_until ?? at), approvalsNeeded }, at);
       grantId = grant?.grant_id ?? grantId;
     } else if (entry.kind === 'access_request.rejected') {
       state = transition(state, { type: 'reject', actor }, at);

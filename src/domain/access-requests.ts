@@ -77,13 +77,17 @@ export interface DecisionOnRequest {
   readonly scope?: Scope;
 }
 
+/** An approval may narrow the cameras, window and actions asked for, never widen them. */
 function narrower(asked: RequestRow, scope: Scope): void {
   scope.camera_ids.forEach((id, i) => {
     if (!asked.cameraIds.includes(id))
       throw new RequestError('invalid', `camera ${id} was not asked for`, `scope/camera_ids/${i}`);
   });
+  // The unit may widen an emergency request beyond viewing (Article 25); nothing else is widened.
   scope.actions.forEach((action, i) => {
-    if (!asked.actions.includes(action)) throw new RequestError('invalid', `${action} was not asked for`, `scope/actions/${i}`);
+    if (asked.kind !== 'emergency' && !asked.actions.includes(action)) {
+      throw new RequestError('invalid', `${action} was not asked for`, `scope/actions/${i}`);
+    }
   });
   const inside =
     Date.parse(scope.window.from) >= Date.parse(asked.window.from) &&
@@ -108,7 +112,12 @@ export async function decideOnRequest(
   const next = transition(
     stateOf(request),
     verdict.decision === 'approve'
-      ? { type: 'approve', actor: caller.subject, validUntil }
+      ? {
+          type: 'approve',
+          actor: caller.subject,
+          validUntil,
+          approvalsNeeded: verdict.scope?.actions.includes('export') === true ? 2 : 1,
+        }
       : { type: 'reject', actor: caller.subject },
     now,
   );
@@ -138,7 +147,7 @@ export async function decideOnRequest(
       if (current?.status !== request.status || current.approvers.join() !== request.approvers.join()) {
         throw new RequestError('changed-concurrently', `request ${request.id} was changed meanwhile; read it again`);
       }
-      await updateRequestState(trx, request.id, { status: next.status, approvers: next.approvers });
+      await updateRequestState(trx, request.id, next);
       if (grantId !== null) {
         await insertGrant(trx, {
           id: grantId,
@@ -178,7 +187,7 @@ export async function withdrawRequest(context: RequestContext, caller: Caller, r
       const current = await readRequest(trx, request.id, { forUpdate: true });
       if (current?.status !== 'submitted')
         throw new RequestError('changed-concurrently', `request ${request.id} was changed meanwhile`);
-      await updateRequestState(trx, request.id, { status: next.status, approvers: next.approvers });
+      await updateRequestState(trx, request.id, next);
     },
     request.id,
   );

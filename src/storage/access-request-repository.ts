@@ -120,11 +120,16 @@ export async function readRequest(
 export async function updateRequestState(
   trx: Executor,
   id: string,
-  state: { status: RequestRow['status']; approvers: readonly string[] },
+  state: { status: RequestRow['status']; approvers: readonly string[]; approvalsNeeded: 1 | 2 },
 ): Promise<void> {
   await trx
     .updateTable('access_requests')
-    .set({ status: state.status, approvers: [...state.approvers], updated_at: new Date() })
+    .set({
+      status: state.status,
+      approvers: [...state.approvers],
+      approvals_needed: state.approvalsNeeded,
+      updated_at: new Date(),
+    })
     .where('id', '=', id)
     .execute();
 }

@@ -142,3 +142,11 @@ t.test('a replayed history must start with its submission and hold only request 
   );
   t.match(replayRequest([start]), { status: 'submitted', approvalsNeeded: 1, grantId: null });
 });
+
+t.test('an approval that puts export in scope raises the approvals needed to two', async (t) => {
+  const viewOnly = submitted('citizen', false);
+  const widened = transition(viewOnly, { type: 'approve', actor: 'approver-li', validUntil: LATER, approvalsNeeded: 2 }, NOW);
+  t.match(widened, { status: 'submitted', approvalsNeeded: 2, approvers: ['approver-li'] });
+  const done = transition(widened, { type: 'approve', actor: 'approver-wu', validUntil: LATER }, NOW);
+  t.match(done, { status: 'approved', approvalsNeeded: 2 }, 'a later approval does not lower it');
+});

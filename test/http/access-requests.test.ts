@@ -326,6 +326,29 @@ t.test('a person in an emergency asks, the unit consents, and the grant is short
   });
   t.match(viewed.json(), { decision: 'allow', reasons: [] }, 'the requester views under the grant');
   t.notOk(service.logs.join('').includes('Tang Yue'), 'no name in the log');
+
+  // The unit may widen an emergency request beyond viewing; export then needs a second approver.
+  const second = (await post('/v1/access-requests', tang, emergency)).json();
+  const widened = { ...emergency.scope, actions: ['playback', 'export'] };
+  const firstConsent = await post(`/v1/access-requests/${second.id}/decisions`, li, {
+    decision: 'approve',
+    reason: 'footage needed by the family',
+    scope: widened,
+  });
+  t.match(firstConsent.json(), { status: 'submitted', grant_id: null }, 'widened to export: one approval is not enough');
+  t.match((await app.inject({ method: 'GET', url: `/v1/access-requests/${second.id}`, headers: li })).json(), {
+    approvals_needed: 2,
+  });
+  await service.setUp({ role_assignments: [{ subject: 'appr-wu', role: 'approver', unit_id: 'riverside-psb' }] });
+  const secondConsent = await post(`/v1/access-requests/${second.id}/decisions`, await as('appr-wu', 'riverside-psb'), {
+    decision: 'approve',
+    reason: 'agreed',
+    scope: widened,
+  });
+  t.match(secondConsent.json(), { status: 'approved' });
+  t.match((await app.inject({ method: 'GET', url: `/v1/access-requests/${second.id}`, headers: tang })).json().grant, {
+    actions: ['playback', 'export'],
+  });
   t.notOk(service.logs.join('').includes('138 0000'), 'no contact in the log');
 });
 
