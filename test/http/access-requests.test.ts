@@ -270,6 +270,7 @@ t.test('a person in an emergency asks, the unit consents, and the grant is short
     scope: { camera_ids: ['cam-river-road'], window, actions: ['playback'] },
     reason: 'find a missing person',
   };
+  const before = await service.entryCount();
   const withExport = await post('/v1/access-requests', tang, {
     ...emergency,
     scope: { ...emergency.scope, actions: ['playback', 'export'] },
@@ -284,6 +285,9 @@ t.test('a person in an emergency asks, the unit consents, and the grant is short
   const legalBasisOnEmergency = await post('/v1/access-requests', tang, { ...emergency, officers: [] });
   t.equal(legalBasisOnEmergency.json().errors[0].path, '/officers', "a state organ's fields are not an emergency's");
 
+  const badId = await app.inject({ method: 'POST', url: '/v1/access-requests/not-a-uuid/withdrawal', headers: tang });
+  t.equal(badId.json().errors[0].path, '/id', 'a malformed id names the parameter');
+  t.equal(await service.entryCount(), before, 'bad emergency requests write nothing');
   const submitted = await post('/v1/access-requests', tang, emergency);
   t.equal(submitted.statusCode, 201, 'anyone authenticated may ask in an emergency');
   const { id } = submitted.json();
