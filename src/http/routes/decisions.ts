@@ -61,10 +61,34 @@ export function decisionBodySchema(profile: RegulationProfile) {
   };
 }
 
+const FINDING = {
+  type: 'object',
+  required: ['code', 'article'],
+  properties: { code: { type: 'string' }, article: { type: 'string' }, message: { type: 'string' }, detail: { type: 'string' } },
+} as const;
+
+/** The answer's schema: Fastify compiles it into a serializer for the hottest answer of the service. */
+const DECISION_ANSWER = {
+  type: 'object',
+  required: ['decision_id', 'decision', 'reasons', 'obligations', 'valid_until', 'receipt'],
+  properties: {
+    decision_id: { type: 'string' },
+    decision: { type: 'string' },
+    reasons: { type: 'array', items: FINDING },
+    obligations: { type: 'array', items: FINDING },
+    valid_until: { type: ['string', 'null'] },
+    receipt: {
+      type: 'object',
+      required: ['seq', 'leaf_hash', 'tree_size'],
+      properties: { seq: { type: 'integer' }, leaf_hash: { type: 'string' }, tree_size: { type: 'integer' } },
+    },
+  },
+} as const;
+
 export async function decisionRoutes(app: FastifyInstance, options: DecisionRouteOptions): Promise<void> {
   app.post<{ Body: DecisionRequest }>(
     '/v1/decisions',
-    { schema: { body: decisionBodySchema(options.profile) } },
+    { schema: { body: decisionBodySchema(options.profile), response: { 200: DECISION_ANSWER } } },
     async (request) => {
       const { subject, unit } = request.caller;
       // decision:create in the caller's own unit, or in the camera's (a contractor's roles are held
