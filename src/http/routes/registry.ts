@@ -18,7 +18,7 @@ import {
 } from '../../domain/registry-changes.js';
 import { listRecords, ownerOf } from '../../storage/registry-repository.js';
 import type { Executor } from '../../storage/transaction.js';
-import { authorize } from '../authorize.js';
+import { authorize, requirePermission } from '../authorize.js';
 import { ProblemError } from '../problem.js';
 import { presentReceipt } from './receipts.js';
 
@@ -26,12 +26,6 @@ export interface RegistryRouteOptions {
   readonly db: Executor;
   readonly writer: LedgerWriter;
   readonly access: AccessState;
-}
-
-async function requirePermission(request: FastifyRequest, unit: string, action: string): Promise<void> {
-  if (!(await request.server.policy.isAllowed(request.caller.subject, unit, 'registry', action))) {
-    throw new ProblemError('forbidden', `registry:${action} is not permitted for this caller in unit ${unit}`);
-  }
 }
 
 function present(change: RegistryChange) {
@@ -50,7 +44,7 @@ export async function registryRoutes(app: FastifyInstance, options: RegistryRout
     for (const record of records) {
       const owner = await ownerOf(options.db, resource.name, record);
       // An unknown owner is reported as an unknown reference by the workflow.
-      if (owner !== undefined) await requirePermission(request, owner, 'write');
+      if (owner !== undefined) await requirePermission(request, owner, 'registry', 'write');
     }
   }
 
@@ -114,7 +108,7 @@ export async function registryRoutes(app: FastifyInstance, options: RegistryRout
     );
 
     app.post<{ Body: Record<string, unknown> }>(base, { schema: { body: createSchema(resource) } }, async (request, reply) => {
-      if (resource.name === 'units') await requirePermission(request, request.caller.unit, 'create_unit');
+      if (resource.name === 'units') await requirePermission(request, request.caller.unit, 'registry', 'create_unit');
       else await guardWrite(request, resource, [request.body as unknown as RegistryRecord]);
       const result = await changed(await createRegistryRecord(context, request.caller, resource, request.body));
       return reply.code(201).send(present(result));

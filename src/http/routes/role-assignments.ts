@@ -9,7 +9,7 @@ import type { LedgerWriter } from '../../domain/ledger-writer.js';
 import { ID_PATTERN, SUBJECT_PATTERN } from '../../domain/registry.js';
 import { type Assignment, changeRole, listAssignments, type RoleChange } from '../../domain/role-assignments.js';
 import type { Executor } from '../../storage/transaction.js';
-import { ProblemError } from '../problem.js';
+import { requirePermission } from '../authorize.js';
 import { presentReceipt } from './receipts.js';
 
 export interface RoleAssignmentRouteOptions {
@@ -30,12 +30,6 @@ const ASSIGNMENT = {
   required: ['subject', 'role', 'unit_id'],
   properties: ASSIGNMENT_PROPERTIES,
 } as const;
-
-async function requirePermission(request: FastifyRequest, unit: string, action: string): Promise<void> {
-  if (!(await request.server.policy.isAllowed(request.caller.subject, unit, 'role_assignment', action))) {
-    throw new ProblemError('forbidden', `role_assignment:${action} is not permitted for this caller in unit ${unit}`);
-  }
-}
 
 export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAssignmentRouteOptions): Promise<void> {
   const context = { db: options.db, writer: options.writer, roles: options.roles };
@@ -59,7 +53,7 @@ export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAs
     },
     async (request) => {
       const { unit_id = request.caller.unit, limit, ...filter } = request.query;
-      await requirePermission(request, unit_id, 'read');
+      await requirePermission(request, unit_id, 'role_assignment', 'read');
       const rows = await listAssignments(options.db, { unit_id, limit: limit + 1, ...filter });
       const items = rows.slice(0, limit);
       const last = items[items.length - 1] as Assignment;
@@ -68,7 +62,7 @@ export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAs
   );
 
   async function change(request: FastifyRequest, kind: RoleChange, assignment: Assignment) {
-    await requirePermission(request, assignment.unit_id, 'write');
+    await requirePermission(request, assignment.unit_id, 'role_assignment', 'write');
     const receipt = await changeRole(context, request.caller, kind, assignment);
     if (receipt !== undefined) await options.access.applyCommitted();
     return {
