@@ -51,11 +51,18 @@ export function submitted(requester: string, exportInScope: boolean): RequestSta
   return { status: 'submitted', requester, approvalsNeeded: exportInScope ? 2 : 1, approvers: [] };
 }
 
-/** The grant's status at `now`; undefined before approval. */
+/** A grant's status at `now`: revoked once revoked, expired from its end on, else active. */
+export function grantStatusAt(
+  grant: { readonly validUntil: string; readonly revokedAt?: string | null },
+  now: Date,
+): GrantStatus {
+  if (grant.revokedAt !== undefined && grant.revokedAt !== null) return 'revoked';
+  return Date.parse(grant.validUntil) <= now.getTime() ? 'expired' : 'active';
+}
+
+/** The request's grant's status at `now`; undefined before approval. */
 export function grantStatus(state: RequestState, now: Date): GrantStatus | undefined {
-  if (state.grant === undefined) return undefined;
-  if (state.grant.revokedAt !== undefined) return 'revoked';
-  return Date.parse(state.grant.validUntil) <= now.getTime() ? 'expired' : 'active';
+  return state.grant === undefined ? undefined : grantStatusAt(state.grant, now);
 }
 
 function illegal(state: RequestState, event: RequestEvent, now: Date): TransitionError {

@@ -20,10 +20,11 @@ import {
 import type { Receipt } from '../storage/ledger-appender.js';
 import type { Executor } from '../storage/transaction.js';
 import type { Vault } from '../storage/vault.js';
-import { type RequestState, transition } from './access-request-states.js';
+import { grantStatusAt, type RequestState, transition } from './access-request-states.js';
 import type { AccessSnapshot } from './access-state.js';
 import type { Caller } from './caller.js';
 import type { LedgerWriter } from './ledger-writer.js';
+import { windowWithin } from './time-window.js';
 
 export const REQUEST_ACTIONS = ['live', 'playback', 'export'] as const;
 type RequestAction = (typeof REQUEST_ACTIONS)[number];
@@ -89,11 +90,8 @@ function narrower(asked: RequestRow, scope: Scope): void {
       throw new RequestError('invalid', `${action} was not asked for`, `scope/actions/${i}`);
     }
   });
-  const inside =
-    Date.parse(scope.window.from) >= Date.parse(asked.window.from) &&
-    Date.parse(scope.window.to) <= Date.parse(asked.window.to) &&
-    Date.parse(scope.window.to) >= Date.parse(scope.window.from);
-  if (!inside) throw new RequestError('invalid', 'must lie inside the window asked for', 'scope/window');
+  if (!windowWithin(scope.window, asked.window))
+    throw new RequestError('invalid', 'must lie inside the window asked for', 'scope/window');
 }
 
 /** Records an approver's approval or rejection; the approval that completes the request issues the grant. */
@@ -196,9 +194,8 @@ export async function withdrawRequest(context: RequestContext, caller: Caller, r
 export async function revokeGrantOf(context: RequestContext, caller: Caller, grantId: string, reason: string, now = new Date()) {
   const grant = await readGrant(context.db, grantId);
   if (grant === undefined) throw new RequestError('not-found', `no grant ${grantId}`);
-  if (grant.revokedAt !== null || Date.parse(grant.validUntil) <= now.getTime()) {
-    throw new RequestError('grant-not-active', `grant ${grantId} is ${grant.revokedAt === null ? 'expired' : 'revoked'}`);
-  }
+  const status = grantStatusAt(grant, now);
+  if (status !== 'active') throw new RequestError('grant-not-active', `grant ${grantId} is ${status}`);
   const receipt = await context.writer.record(
     {
       kind: 'grant.revoked',

@@ -7,11 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { countGrantUse, type GrantRow, type HoldRow } from '../storage/access-request-repository.js';
 import type { Receipt } from '../storage/ledger-appender.js';
+import { grantStatusAt } from './access-request-states.js';
 import { type Action, type DecisionFacts, decide, type Finding, type Outcome } from './access-rules.js';
 import type { AccessSnapshot } from './access-state.js';
 import type { Caller } from './caller.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import type { RegulationProfile } from './regulation-profile.js';
+import { windowWithin } from './time-window.js';
 
 export const ACTIONS = ['live', 'playback', 'export', 'broadcast'] as const;
 
@@ -93,7 +95,7 @@ export function gatherFacts(
     }
   }
   const domain = facts.unit.id;
-  const grantCovers = grant === undefined ? undefined : covers(grant, person, domain, request, window, at);
+  const grantCovers = grant === undefined ? undefined : covers(grant, person, domain, request, at);
   const record = snapshot.personnel.get(person);
   const roles = snapshot.index.rolesOf(person, domain).filter((role) => role !== person);
   const homeUnit = record === undefined ? undefined : snapshot.units.get(record.unit_id);
@@ -124,41 +126,29 @@ export function gatherFacts(
     maintainerOnly:
       homeUnit?.kind === 'entrusted_operator' || (roles.length > 0 && roles.every((role) => role === MAINTENANCE_ROLE)),
     // A hold placed with the grant's request keeps its window accessible for that case (Article 16).
-    legalHoldCovers: grantCovers === true && hold !== undefined && holdCovers(hold, request.camera_id, window),
+    legalHoldCovers: grantCovers === true && hold !== undefined && holdCovers(hold, request),
     publicationConsent: request.publication_consent !== undefined,
   };
 }
 
 /** Whether a grant lets `person` take this action on this camera and window now (Article 24). */
-function covers(
-  grant: GrantRow,
-  person: string,
-  unit: string,
-  request: DecisionRequest,
-  window: { from: Date; to: Date } | undefined,
-  at: Date,
-): boolean {
-  const windowInside =
-    window === undefined ||
-    (window.from.getTime() >= Date.parse(grant.window.from) && window.to.getTime() <= Date.parse(grant.window.to));
+function covers(grant: GrantRow, person: string, unit: string, request: DecisionRequest, at: Date): boolean {
   return (
     grant.grantee === person &&
     grant.unitId === unit &&
-    grant.revokedAt === null &&
-    Date.parse(grant.validUntil) > at.getTime() &&
+    grantStatusAt(grant, at) === 'active' &&
     grant.cameraIds.includes(request.camera_id) &&
     grant.actions.includes(request.action) &&
-    windowInside
+    (request.window === undefined || windowWithin(request.window, grant.window))
   );
 }
 
-function holdCovers(hold: HoldRow, cameraId: string, window: { from: Date; to: Date } | undefined): boolean {
+function holdCovers(hold: HoldRow, request: DecisionRequest): boolean {
   return (
     hold.releasedAt === null &&
-    hold.cameraIds.includes(cameraId) &&
-    window !== undefined &&
-    window.from.getTime() >= Date.parse(hold.window.from) &&
-    window.to.getTime() <= Date.parse(hold.window.to)
+    hold.cameraIds.includes(request.camera_id) &&
+    request.window !== undefined &&
+    windowWithin(request.window, hold.window)
   );
 }
 

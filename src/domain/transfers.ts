@@ -12,6 +12,7 @@ import type { Executor } from '../storage/transaction.js';
 import type { AccessSnapshot } from './access-state.js';
 import type { Caller } from './caller.js';
 import type { LedgerWriter } from './ledger-writer.js';
+import { windowWithin } from './time-window.js';
 
 export interface TransferRequest {
   readonly decision_id: string;
@@ -89,13 +90,7 @@ export async function registerTransfer(
   if (request.content.camera_id !== payload.camera_id) {
     throw new TransferError('content-mismatch', `the decision is for camera ${payload.camera_id}`, 'content/camera_id');
   }
-  const window = request.content.window;
-  if (
-    payload.window === null ||
-    Date.parse(window.from) < Date.parse(payload.window.from) ||
-    Date.parse(window.to) > Date.parse(payload.window.to) ||
-    Date.parse(window.to) < Date.parse(window.from)
-  ) {
+  if (payload.window === null || !windowWithin(request.content.window, payload.window)) {
     throw new TransferError('content-mismatch', 'the window must lie inside the decision window', 'content/window');
   }
   const used = await db.selectFrom('transfers').select('id').where('decision_id', '=', request.decision_id).executeTakeFirst();

@@ -7,6 +7,7 @@
  * there); to anybody else it answers 404.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { grantStatusAt } from '../../domain/access-request-states.js';
 import {
   caseToken,
   type EmergencyRequest,
@@ -39,7 +40,6 @@ import { SCOPE, SHORT, SUBMISSION, TEXT, UUID } from './access-request-schemas.j
 import { presentReceipt } from './receipts.js';
 
 function presentGrant(grant: GrantRow, now: Date) {
-  const status = grant.revokedAt !== null ? 'revoked' : Date.parse(grant.validUntil) <= now.getTime() ? 'expired' : 'active';
   return {
     grant_id: grant.id,
     grantee: grant.grantee,
@@ -48,7 +48,7 @@ function presentGrant(grant: GrantRow, now: Date) {
     actions: grant.actions,
     valid_until: grant.validUntil,
     revoked_at: grant.revokedAt,
-    status,
+    status: grantStatusAt(grant, now),
     uses: grant.uses,
   };
 }
