@@ -11,7 +11,7 @@ import { readRecord } from '../storage/registry-repository.js';
 import { createSchema, RESOURCES, type ResourceName } from './registry.js';
 import type { Actor } from './registry-changes.js';
 import { createRegistryRecord, type RegistryContext, updateRegistryRecord } from './registry-changes.js';
-import { type Assignment, changeRole, type RoleContext } from './role-assignments.js';
+import { ASSIGNMENT_SCHEMA, type Assignment, changeRole, type RoleContext } from './role-assignments.js';
 
 /** Resources in the order their references need. */
 const ORDER: readonly ResourceName[] = ['units', 'systems', 'cameras', 'personnel'];
@@ -36,13 +36,6 @@ export interface ImportSummary {
   readonly updated: number;
   readonly unchanged: number;
 }
-
-const ASSIGNMENT_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['subject', 'role', 'unit_id'],
-  properties: { subject: { type: 'string', minLength: 1 }, role: { type: 'string' }, unit_id: { type: 'string' } },
-};
 
 /** Parses and checks a document (YAML is a superset of JSON, so one parser reads both). */
 export function parseRegistryDocument(text: string): RegistryDocument {

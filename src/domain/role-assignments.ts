@@ -8,6 +8,7 @@ import type { Receipt } from '../storage/ledger-appender.js';
 import type { Executor } from '../storage/transaction.js';
 import { announceAccessChange } from './access-state.js';
 import type { LedgerWriter } from './ledger-writer.js';
+import { ID_PATTERN, SUBJECT_PATTERN } from './registry.js';
 import type { Actor } from './registry-changes.js';
 
 export interface Assignment {
@@ -15,6 +16,18 @@ export interface Assignment {
   readonly role: string;
   readonly unit_id: string;
 }
+
+/** An assignment as the API and the import take it. */
+export const ASSIGNMENT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['subject', 'role', 'unit_id'],
+  properties: {
+    subject: { type: 'string', pattern: SUBJECT_PATTERN },
+    role: { type: 'string', pattern: '^[a-z][a-z_]{0,63}$' },
+    unit_id: { type: 'string', pattern: ID_PATTERN },
+  },
+} as const;
 
 export type RoleChange = 'assigned' | 'revoked';
 

@@ -73,6 +73,12 @@ t.test('import refuses a bad file before writing anything', async (t) => {
   const bad = path.join(dataDir, 'bad.yaml');
   await writeFile(bad, 'cameras:\n  - { id: Cam 1, system_id: s, name: n, location: l, location_class: road }\n');
   await t.rejects(importCommand.run([bad], io(env)), { name: 'UsageError', message: /cameras\[0\]\/id: must match pattern/ });
+  await writeFile(bad, 'role_assignments:\n  - { subject: "a,b", role: operator, unit_id: u }\n');
+  await t.rejects(
+    importCommand.run([bad], io(env)),
+    { message: /role_assignments\[0\]\/subject: must match pattern/ },
+    'checked as the API checks',
+  );
   await writeFile(bad, 'lenses: []\n');
   await t.rejects(importCommand.run([bad], io(env)), { message: /unknown sections: lenses/ });
   await writeFile(bad, 'units: [ { id: u, name: n, kind: using_unit ');

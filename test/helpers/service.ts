@@ -1,16 +1,16 @@
 /** A composed service on a fresh test database, with its log lines captured. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { composeService, SERVICE_ACTOR, type Service } from '../../src/compose.js';
 import { type Environment, loadConfig } from '../../src/config.js';
-import { announceAccessChange } from '../../src/domain/access-state.js';
 import { type ImportSummary, importRegistry, type RegistryDocument } from '../../src/domain/registry-import.js';
-import { baselineRoles } from '../../src/domain/role-assignments.js';
 import { mintDevelopmentToken } from '../../src/keys/development-token.js';
 import { loadOrCreateDevelopmentTokenSecret } from '../../src/keys/key-files.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { POLICY_FILE } from '../../src/policy/enforcer.js';
+import { changeContexts } from '../../src/recorder.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestService {
@@ -56,15 +56,8 @@ export async function startTestService(env: Environment = {}): Promise<TestServi
       });
     },
     async setUp(document) {
-      const { readFile } = await import('node:fs/promises');
-      const { POLICY_FILE } = await import('../../src/policy/enforcer.js');
-      const db = database.handle.db;
-      const summary = await importRegistry(
-        { db, writer: service.writer, announce: announceAccessChange },
-        { db, writer: service.writer, roles: baselineRoles(await readFile(POLICY_FILE, 'utf8')) },
-        SERVICE_ACTOR,
-        document,
-      );
+      const contexts = changeContexts(database.handle.db, service.writer, await readFile(POLICY_FILE, 'utf8'));
+      const summary = await importRegistry(contexts.registryContext, contexts.roleContext, SERVICE_ACTOR, document);
       await service.access.refresh();
       return summary;
     },

@@ -6,8 +6,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessState } from '../../domain/access-state.js';
 import type { LedgerWriter } from '../../domain/ledger-writer.js';
-import { ID_PATTERN, SUBJECT_PATTERN } from '../../domain/registry.js';
-import { type Assignment, changeRole, listAssignments, type RoleChange } from '../../domain/role-assignments.js';
+import {
+  ASSIGNMENT_SCHEMA,
+  type Assignment,
+  changeRole,
+  listAssignments,
+  type RoleChange,
+} from '../../domain/role-assignments.js';
 import type { Executor } from '../../storage/transaction.js';
 import { requirePermission } from '../authorize.js';
 import { presentReceipt } from './receipts.js';
@@ -18,18 +23,6 @@ export interface RoleAssignmentRouteOptions {
   readonly access: AccessState;
   readonly roles: ReadonlySet<string>;
 }
-
-const ASSIGNMENT_PROPERTIES = {
-  subject: { type: 'string', pattern: SUBJECT_PATTERN },
-  role: { type: 'string', pattern: '^[a-z][a-z_]{0,63}$' },
-  unit_id: { type: 'string', pattern: ID_PATTERN },
-} as const;
-const ASSIGNMENT = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['subject', 'role', 'unit_id'],
-  properties: ASSIGNMENT_PROPERTIES,
-} as const;
 
 export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAssignmentRouteOptions): Promise<void> {
   const context = { db: options.db, writer: options.writer, roles: options.roles };
@@ -42,8 +35,8 @@ export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAs
           type: 'object',
           additionalProperties: false,
           properties: {
-            unit_id: ASSIGNMENT_PROPERTIES.unit_id,
-            subject: ASSIGNMENT_PROPERTIES.subject,
+            unit_id: ASSIGNMENT_SCHEMA.properties.unit_id,
+            subject: ASSIGNMENT_SCHEMA.properties.subject,
             // The cursor: "subject,role" of the last assignment of the previous page.
             after: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127},[a-z][a-z_]{0,63}$' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
@@ -72,14 +65,14 @@ export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAs
     };
   }
 
-  app.post<{ Body: Assignment }>('/v1/role-assignments', { schema: { body: ASSIGNMENT } }, async (request, reply) => {
+  app.post<{ Body: Assignment }>('/v1/role-assignments', { schema: { body: ASSIGNMENT_SCHEMA } }, async (request, reply) => {
     const result = await change(request, 'assigned', request.body);
     return reply.code(result.change === 'unchanged' ? 200 : 201).send(result);
   });
 
   app.delete<{ Params: Assignment }>(
     '/v1/role-assignments/:unit_id/:subject/:role',
-    { schema: { params: { ...ASSIGNMENT, additionalProperties: true } } },
+    { schema: { params: { ...ASSIGNMENT_SCHEMA, additionalProperties: true } } },
     async (request) => change(request, 'revoked', request.params),
   );
 }
