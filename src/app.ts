@@ -10,23 +10,29 @@ import type { RequestSettings } from './domain/access-requests.js';
 import type { AccessState } from './domain/access-state.js';
 import type { LedgerWriter } from './domain/ledger-writer.js';
 import type { RegulationProfile } from './domain/regulation-profile.js';
+import type { GateProfile } from './gate/gate-profile.js';
+import type { Gatekeeper } from './gate/gatekeeper.js';
+import type { PlaybackTokens } from './gate/playback-tokens.js';
 import { type AuthenticationOptions, authenticate } from './http/authenticate.js';
 import { errors } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
 import { accessRequestRoutes } from './http/routes/access-requests.js';
 import { decisionRoutes } from './http/routes/decisions.js';
+import { gateRoutes } from './http/routes/gate.js';
 import { healthRoutes } from './http/routes/health.js';
 import { identityRoutes } from './http/routes/identity.js';
 import { ledgerAuditRoutes } from './http/routes/ledger-audit.js';
 import { ledgerEntryRoutes } from './http/routes/ledger-entries.js';
 import { ledgerEventRoutes } from './http/routes/ledger-events.js';
 import { ledgerPublicRoutes } from './http/routes/ledger-public.js';
+import { mediamtxRoutes } from './http/routes/mediamtx.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { openapiRoutes } from './http/routes/openapi.js';
 import { registryRoutes } from './http/routes/registry.js';
 import { roleAssignmentRoutes } from './http/routes/role-assignments.js';
 import { subjectRoutes } from './http/routes/subjects.js';
 import { transferRoutes } from './http/routes/transfers.js';
+import { wellKnownRoutes } from './http/routes/well-known.js';
 import { requestValidatorCompiler } from './http/validation.js';
 import type { VerifierKey } from './ledger/note.js';
 import type { LedgerMetrics } from './observability/ledger-metrics.js';
@@ -48,6 +54,11 @@ export interface AppDependencies {
   readonly metrics: Metrics;
   readonly authentication: AuthenticationOptions;
   readonly bodyLimitBytes: number;
+  readonly gate: {
+    readonly profile: GateProfile;
+    readonly tokens: PlaybackTokens;
+    readonly gatekeeper: Gatekeeper;
+  };
   readonly ledger: {
     readonly writer: LedgerWriter;
     readonly vault: Vault;
@@ -102,7 +113,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const { writer } = deps.ledger;
   await app.register(registryRoutes, { db: deps.db, writer, access: deps.access });
   await app.register(roleAssignmentRoutes, { db: deps.db, writer, access: deps.access, roles: deps.roles });
-  await app.register(decisionRoutes, { db: deps.db, writer, access: deps.access, profile: deps.profile });
+  await app.register(decisionRoutes, {
+    db: deps.db,
+    writer,
+    access: deps.access,
+    profile: deps.profile,
+    tokens: deps.gate.tokens,
+  });
+  await app.register(wellKnownRoutes, { tokens: deps.gate.tokens });
+  await app.register(gateRoutes, deps.gate);
+  await app.register(mediamtxRoutes, deps.gate);
   await app.register(transferRoutes, { db: deps.db, writer, vault: deps.ledger.vault, access: deps.access });
   await app.register(accessRequestRoutes, {
     db: deps.db,
@@ -110,6 +130,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     vault: deps.ledger.vault,
     snapshot: () => deps.access.current,
     settings: deps.requests,
+    accessChanged: () => deps.access.applyCommitted(),
   });
   return app;
 }

@@ -12,9 +12,18 @@ import { AccessState } from './domain/access-state.js';
 import type { LedgerWriter } from './domain/ledger-writer.js';
 import { importRegistry, parseRegistryDocument, type RegistryDocument } from './domain/registry-import.js';
 import { parseRegulationProfile, type RegulationProfile } from './domain/regulation-profile.js';
+import { AllowCache } from './gate/allow-cache.js';
+import { type GateProfile, parseGateProfile } from './gate/gate-profile.js';
+import { Gatekeeper } from './gate/gatekeeper.js';
+import { PlaybackTokens } from './gate/playback-tokens.js';
 import type { TokenKeys } from './http/authenticate.js';
 import { JwksKeySource } from './http/jwks.js';
-import { KeyFileError, loadOrCreateDevelopmentTokenSecret } from './keys/key-files.js';
+import {
+  KeyFileError,
+  loadOrCreateDevelopmentPlaybackKey,
+  loadOrCreateDevelopmentTokenSecret,
+  readSigningKey,
+} from './keys/key-files.js';
 import { parseVerifierKey, verifierKeyFor } from './ledger/note.js';
 import { createLedgerMetrics } from './observability/ledger-metrics.js';
 import { createMetrics } from './observability/metrics.js';
@@ -61,6 +70,7 @@ export async function loadTokenKeys(config: Config): Promise<TokenKeys> {
 }
 
 export const REGULATION_PROFILE_FILE = packagePath('policies', 'regulation.yaml');
+export const GATE_PROFILE_FILE = packagePath('policies', 'gate.yaml');
 export const EXAMPLE_REGISTRY_FILE = packagePath('policies', 'example-registry.yaml');
 
 /** The actor of changes the service makes itself (development set-up, the import command). */
@@ -72,19 +82,33 @@ const DEVELOPMENT_ADMIN: RegistryDocument = {
   role_assignments: DEVELOPMENT_ADMIN_ROLES.map((role) => ({ subject: 'admin', role, unit_id: 'dev' })),
 };
 
-export async function loadRegulationProfile(config: Config): Promise<RegulationProfile> {
-  const file = config.regulationProfileFile ?? REGULATION_PROFILE_FILE;
+/** Reads a profile file named by `variable` (or its default); any failure is a ConfigError of it. */
+async function loadProfile<T>(file: string, variable: string, parse: (text: string) => T): Promise<T> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new ConfigError('REGULATION_PROFILE', `cannot read ${file}`);
+    throw new ConfigError(variable, `cannot read ${file}`);
   }
   try {
-    return parseRegulationProfile(text);
+    return parse(text);
   } catch (error) {
-    throw new ConfigError('REGULATION_PROFILE', (error as Error).message);
+    throw new ConfigError(variable, (error as Error).message);
   }
+}
+
+export function loadRegulationProfile(config: Config): Promise<RegulationProfile> {
+  return loadProfile(config.regulationProfileFile ?? REGULATION_PROFILE_FILE, 'REGULATION_PROFILE', parseRegulationProfile);
+}
+
+export function loadGateProfile(config: Config, regulation: RegulationProfile): Promise<GateProfile> {
+  return loadProfile(config.gate.profileFile ?? GATE_PROFILE_FILE, 'GATE_PROFILE', (text) => parseGateProfile(text, regulation));
+}
+
+/** The key signing playback tokens: the configured file, or in development one kept under DATA_DIR. */
+export function loadPlaybackKey(config: Config): Promise<KeyObject> {
+  const file = config.gate.playbackTokenKeyFile;
+  return file === undefined ? loadOrCreateDevelopmentPlaybackKey(config.dataDir) : readSigningKey(file, 'the playback token key');
 }
 
 export interface ComposeOptions {
@@ -101,6 +125,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
     }
     const tokenKeys = await loadTokenKeys(config);
     const profile = await loadRegulationProfile(config);
+    const gateProfile = await loadGateProfile(config, profile);
     const baselinePolicy = await readFile(POLICY_FILE, 'utf8');
     const metrics = createMetrics();
     const ledgerMetrics = createLedgerMetrics(metrics.registry, async () => (await latestCheckpoint(database.db))?.createdAt);
@@ -112,6 +137,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       }
     });
     const { signingKey, vault, appender, writer } = await openRecorder(config, database.db, ledgerMetrics);
+    const playbackTokens = new PlaybackTokens(await loadPlaybackKey(config), config.ledger.origin);
     const verifierKey = verifierKeyFor(config.ledger.origin, signingKey);
     const access = await AccessState.open(database, baselinePolicy, (error) =>
       logger.error({ err: error }, 'reloading the access policy failed'),
@@ -140,6 +166,11 @@ export async function composeService(config: Config, logger: Logger, options: Co
       metrics,
       authentication: { keys: tokenKeys, ...config.auth },
       bodyLimitBytes: config.bodyLimitBytes,
+      gate: {
+        profile: gateProfile,
+        tokens: playbackTokens,
+        gatekeeper: new Gatekeeper({ db: database.db, writer, access, profile, cache: new AllowCache(config.gate.cacheSize) }),
+      },
       ledger: {
         writer,
         vault,

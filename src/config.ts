@@ -43,6 +43,14 @@ export interface Config {
   };
   /** The regulation profile (article numbers, purposes, retention); unset: policies/regulation.yaml. */
   readonly regulationProfileFile: string | undefined;
+  readonly gate: {
+    /** The gate profile (path templates, MediaMTX mapping); unset: policies/gate.yaml. */
+    readonly profileFile: string | undefined;
+    /** How many recorded allows the gate remembers. */
+    readonly cacheSize: number;
+    /** Ed25519 key signing playback tokens; unset in development: one is generated under `dataDir`. */
+    readonly playbackTokenKeyFile: string | undefined;
+  };
   /** Load policies/example-registry.yaml into an empty registry at start (development default). */
   readonly loadExampleRegistry: boolean;
   readonly requests: {
@@ -168,6 +176,11 @@ function trustedKeys(env: Environment, origin: string): string[] {
   return keys;
 }
 
+function optionalPath(env: Environment, name: string): string | undefined {
+  const file = text(env, name);
+  return file === undefined ? undefined : path.resolve(file);
+}
+
 function required(env: Environment, name: string, why: string): string {
   const value = text(env, name);
   if (value === undefined) throw new ConfigError(name, why);
@@ -237,10 +250,17 @@ export function loadConfig(env: Environment): Config {
       unitClaim,
       clockSkewSeconds: integer(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
     },
-    regulationProfileFile: (() => {
-      const file = text(env, 'REGULATION_PROFILE');
-      return file === undefined ? undefined : path.resolve(file);
-    })(),
+    regulationProfileFile: optionalPath(env, 'REGULATION_PROFILE'),
+    gate: {
+      profileFile: optionalPath(env, 'GATE_PROFILE'),
+      cacheSize: integer(env, 'GATE_CACHE_SIZE', 10_000, 0, 10_000_000),
+      playbackTokenKeyFile: (() => {
+        const file = production
+          ? required(env, 'PLAYBACK_TOKEN_KEY_FILE', 'production needs the playback token key (footage-warden keygen --playback)')
+          : text(env, 'PLAYBACK_TOKEN_KEY_FILE');
+        return file === undefined ? undefined : path.resolve(file);
+      })(),
+    },
     loadExampleRegistry: boolean(env, 'LOAD_EXAMPLE_REGISTRY', currentMode === 'development'),
     requests: {
       officersRequired: integer(env, 'STATE_ORGAN_OFFICERS', 2, 1, 10),

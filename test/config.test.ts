@@ -43,12 +43,20 @@ t.test('production refuses to start without a database, keys and token settings'
     DATABASE_URL: 'postgres://db/warden',
     LEDGER_SIGNING_KEY_FILE: '/etc/warden/ledger.pem',
     PERSONAL_DATA_KEY_FILE: '/etc/warden/personal-data-key',
+    PLAYBACK_TOKEN_KEY_FILE: '/etc/warden/playback-token.pem',
     JWT_JWKS_URL: 'https://idp.example/jwks.json',
     JWT_ISSUER: 'https://idp.example',
     JWT_AUDIENCE: 'footage-warden',
   };
   t.equal(loadConfig(complete).mode, 'production');
-  for (const missing of ['DATABASE_URL', 'LEDGER_SIGNING_KEY_FILE', 'PERSONAL_DATA_KEY_FILE', 'JWT_ISSUER', 'JWT_AUDIENCE']) {
+  for (const missing of [
+    'DATABASE_URL',
+    'LEDGER_SIGNING_KEY_FILE',
+    'PERSONAL_DATA_KEY_FILE',
+    'PLAYBACK_TOKEN_KEY_FILE',
+    'JWT_ISSUER',
+    'JWT_AUDIENCE',
+  ]) {
     const env: Record<string, string> = { ...complete };
     delete env[missing];
     t.equal(configError(env).variable, missing, `without ${missing}`);

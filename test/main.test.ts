@@ -42,6 +42,7 @@ t.test('production stops with exit code 2 when the signing key file cannot be re
       DATABASE_URL: url,
       LEDGER_SIGNING_KEY_FILE: '/nonexistent/ledger.pem',
       PERSONAL_DATA_KEY_FILE: '/nonexistent/personal-data-key',
+      PLAYBACK_TOKEN_KEY_FILE: '/nonexistent/playback-token.pem',
       JWT_JWKS_URL: 'https://idp.example/jwks.json',
       JWT_ISSUER: 'https://idp.example',
       JWT_AUDIENCE: 'footage-warden',
@@ -50,7 +51,7 @@ t.test('production stops with exit code 2 when the signing key file cannot be re
     }),
   );
   t.equal(result.code, 2);
-  t.match(result.stderr, /ledger\.pem: cannot read the signing key/);
+  t.match(result.stderr, /ledger\.pem: cannot read the ledger signing key/);
 });
 
 t.test('the service starts, prints a working token, and closes cleanly on SIGTERM', async (t) => {

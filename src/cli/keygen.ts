@@ -6,17 +6,27 @@ import { isKeyName, verifierKeyFor } from '../ledger/note.js';
 import { type CliCommand, type CliIo, UsageError } from './command.js';
 
 export const keygenCommand: CliCommand = {
-  usage: 'keygen (--origin ORIGIN | --personal-data) [--out FILE]',
-  summary: 'generate the ledger signing key (prints its verifier key) or the personal-data master key',
+  usage: 'keygen (--origin ORIGIN | --personal-data | --playback) [--out FILE]',
+  summary: 'generate the ledger signing key (prints its verifier key), the personal-data master key or the playback token key',
   async run(args, io) {
     const { values } = parseArgs({
       args,
-      options: { origin: { type: 'string' }, out: { type: 'string' }, 'personal-data': { type: 'boolean', default: false } },
+      options: {
+        origin: { type: 'string' },
+        out: { type: 'string' },
+        'personal-data': { type: 'boolean', default: false },
+        playback: { type: 'boolean', default: false },
+      },
       strict: true,
     });
+    const kinds = [values['personal-data'], values.playback, values.origin !== undefined].filter(Boolean).length;
+    if (kinds > 1) throw new UsageError('--origin, --personal-data and --playback make different keys: name one');
     if (values['personal-data']) {
-      if (values.origin !== undefined) throw new UsageError('--personal-data and --origin make different keys: name one');
       await writeKey(values.out, generateMasterKeyText(), io);
+      return 0;
+    }
+    if (values.playback) {
+      await writeKey(values.out, generateSigningKeyPem(), io);
       return 0;
     }
     const origin = values.origin ?? io.env.LEDGER_ORIGIN;

@@ -22,6 +22,7 @@ import type { Executor } from '../storage/transaction.js';
 import type { Vault } from '../storage/vault.js';
 import { grantStatusAt, type RequestState, transition } from './access-request-states.js';
 import type { AccessSnapshot } from './access-state.js';
+import { announceAccessChange } from './access-state.js';
 import type { Caller } from './caller.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import { windowWithin } from './time-window.js';
@@ -50,6 +51,8 @@ export interface RequestContext {
   readonly vault: Vault;
   readonly snapshot: () => AccessSnapshot;
   readonly settings: RequestSettings;
+  /** Called after a change that takes access away (a revoked grant, a released hold) commits. */
+  readonly accessChanged: () => Promise<void>;
 }
 
 export type RequestErrorCode = 'invalid' | 'not-found' | 'changed-concurrently' | 'grant-not-active';
@@ -206,9 +209,11 @@ export async function revokeGrantOf(context: RequestContext, caller: Caller, gra
       const current = await readGrant(trx, grantId, { forUpdate: true });
       if (current?.revokedAt !== null) throw new RequestError('grant-not-active', `grant ${grantId} is revoked`);
       await revokeGrant(trx, grantId, now);
+      await announceAccessChange(trx);
     },
     grantId,
   );
+  await context.accessChanged();
   return { grant, receipt };
 }
 
@@ -233,8 +238,10 @@ export async function releaseLegalHold(
       const current = await readHold(trx, holdId, { forUpdate: true });
       if (current?.releasedAt !== null) throw new RequestError('grant-not-active', `legal hold ${holdId} was released`);
       await releaseHold(trx, holdId, now);
+      await announceAccessChange(trx);
     },
     holdId,
   );
+  await context.accessChanged();
   return { hold, receipt };
 }

@@ -55,6 +55,8 @@ export class AccessState {
   private reloading: Promise<void> | undefined;
   private again = false;
   private unlisten: Unlisten | undefined;
+  private readonly changeListeners: Array<() => void> = [];
+  private swaps = 0;
   readonly policy: Policy;
 
   private constructor(
@@ -79,6 +81,16 @@ export class AccessState {
     return this.snapshot;
   }
 
+  /** Counts snapshot swaps: a result computed from one generation is stale once it has moved on. */
+  get generation(): number {
+    return this.swaps;
+  }
+
+  /** Calls `listener` after every swap of the snapshot (whatever changed: roles, grants, registry). */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
   /** Re-reads the state; calls made while a reload runs are served by one more reload after it. */
   refresh(): Promise<void> {
     if (this.reloading !== undefined) {
@@ -90,6 +102,8 @@ export class AccessState {
         do {
           this.again = false;
           this.snapshot = await this.load();
+          this.swaps += 1;
+          for (const listener of this.changeListeners) listener();
         } while (this.again);
       } finally {
         this.reloading = undefined;

@@ -19,6 +19,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
   }
+  interface FastifyInstance {
+    /**
+     * The caller a bearer token names: the request's Authorization header, or `token` when a route
+     * receives it elsewhere (a gateway's body). Throws ProblemError('unauthenticated').
+     */
+    identify(request: FastifyRequest, token?: string): Promise<Caller>;
+  }
 }
 
 export type TokenKeys =
@@ -96,11 +103,13 @@ async function authenticatePlugin(app: FastifyInstance, options: AuthenticationO
     },
   });
   app.decorateRequest('caller', null as unknown as Caller);
-  app.addHook('onRequest', async (request) => {
-    if (request.is404 || request.routeOptions.config.public === true) return;
+  app.decorate('identify', async (request: FastifyRequest, token?: string): Promise<Caller> => {
     let payload: Record<string, unknown>;
     try {
-      payload = await request.jwtVerify<Record<string, unknown>>();
+      payload = await request.jwtVerify<Record<string, unknown>>(
+        // @fastify/jwt merges per-call options with the registered ones; its types omit extractToken.
+        token === undefined ? undefined : ({ extractToken: () => token } as never),
+      );
     } catch (error) {
       request.log.info({ refusal: (error as { code?: string }).code ?? 'invalid' }, 'token refused');
       throw new ProblemError('unauthenticated', 'a valid bearer token is required');
@@ -110,7 +119,11 @@ async function authenticatePlugin(app: FastifyInstance, options: AuthenticationO
     if (subject === undefined || unit === undefined) {
       throw new ProblemError('unauthenticated', `the token must carry the claims sub and ${options.unitClaim}`);
     }
-    request.caller = { subject, unit };
+    return { subject, unit };
+  });
+  app.addHook('onRequest', async (request) => {
+    if (request.is404 || request.routeOptions.config.public === true) return;
+    request.caller = await app.identify(request);
   });
 }
 

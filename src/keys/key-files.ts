@@ -58,12 +58,17 @@ export function generateSigningKeyPem(): string {
   return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 }
 
-export async function readSigningKey(file: string): Promise<KeyObject> {
+export function developmentPlaybackKeyFile(dataDir: string): string {
+  return path.join(dataDir, 'keys', 'playback-token-key.pem');
+}
+
+/** An Ed25519 private key from a PKCS#8 PEM file; `what` names the key in errors. */
+export async function readSigningKey(file: string, what = 'the ledger signing key'): Promise<KeyObject> {
   let pem: string;
   try {
     pem = await readFile(file, 'utf8');
   } catch (error) {
-    throw new KeyFileError(file, `cannot read the signing key (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new KeyFileError(file, `cannot read ${what} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   let key: KeyObject;
   try {
@@ -71,7 +76,7 @@ export async function readSigningKey(file: string): Promise<KeyObject> {
   } catch {
     throw new KeyFileError(file, 'not a PEM private key');
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new KeyFileError(file, 'the ledger signing key must be Ed25519');
+  if (key.asymmetricKeyType !== 'ed25519') throw new KeyFileError(file, `${what} must be Ed25519`);
   return key;
 }
 
@@ -97,6 +102,12 @@ export async function loadOrCreateDevelopmentSigningKey(dataDir: string): Promis
   const file = developmentSigningKeyFile(dataDir);
   await readOrCreate(file, generateSigningKeyPem);
   return readSigningKey(file);
+}
+
+export async function loadOrCreateDevelopmentPlaybackKey(dataDir: string): Promise<KeyObject> {
+  const file = developmentPlaybackKeyFile(dataDir);
+  await readOrCreate(file, generateSigningKeyPem);
+  return readSigningKey(file, 'the playback token key');
 }
 
 export async function loadOrCreateDevelopmentTokenSecret(dataDir: string): Promise<Buffer> {

@@ -53,6 +53,7 @@ t.test('token refuses bad arguments and production', async (t) => {
     DATABASE_URL: 'postgres://db/x',
     LEDGER_SIGNING_KEY_FILE: 'k.pem',
     PERSONAL_DATA_KEY_FILE: 'm.key',
+    PLAYBACK_TOKEN_KEY_FILE: 'p.key',
     JWT_PUBLIC_KEY_FILE: 'p.pem',
     JWT_ISSUER: 'i',
     JWT_AUDIENCE: 'a',
@@ -76,6 +77,10 @@ t.test('keygen writes an Ed25519 key with mode 0600, prints its verifier key, an
   t.equal(await keygenCommand.run(['--personal-data', '--out', masterFile], io({})), 0);
   t.equal(Buffer.from((await readFile(masterFile, 'utf8')).trim(), 'base64').length, 32, 'a 32-byte personal-data key');
   t.equal((await stat(masterFile)).mode & 0o777, 0o600);
+  const playbackFile = path.join(directory, 'playback-token.pem');
+  t.equal(await keygenCommand.run(['--playback', '--out', playbackFile], io({})), 0);
+  t.equal(createPrivateKey(await readFile(playbackFile, 'utf8')).asymmetricKeyType, 'ed25519', 'an Ed25519 playback key');
+  await t.rejects(keygenCommand.run(['--playback', '--personal-data'], io({})), /name one/);
 });
 
 t.test('migrate applies pending migrations once', async (t) => {

@@ -24,6 +24,8 @@ export interface TestService {
   setUp(document: RegistryDocument): Promise<ImportSummary>;
   /** How many entries the ledger holds. */
   entryCount(): Promise<number>;
+  /** The kind and reference of the newest entry. */
+  lastEntry(): Promise<{ kind: string; ref: string | null }>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,14 @@ export async function startTestService(env: Environment = {}): Promise<TestServi
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+    lastEntry() {
+      return database.handle.db
+        .selectFrom('ledger_entries')
+        .select(['kind', 'ref'])
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
     },
     async close() {
       await service.close();

@@ -12,6 +12,7 @@ import { ACTIONS, type DecisionRequest, makeDecision, presentDecision } from '..
 import type { LedgerWriter } from '../../domain/ledger-writer.js';
 import { ID_PATTERN, SUBJECT_PATTERN } from '../../domain/registry.js';
 import type { RegulationProfile } from '../../domain/regulation-profile.js';
+import type { PlaybackTokens } from '../../gate/playback-tokens.js';
 import { holdOfRequest, readGrant } from '../../storage/access-request-repository.js';
 import type { Executor } from '../../storage/transaction.js';
 import { ProblemError } from '../problem.js';
@@ -22,6 +23,7 @@ export interface DecisionRouteOptions {
   readonly writer: LedgerWriter;
   readonly access: AccessState;
   readonly profile: RegulationProfile;
+  readonly tokens: PlaybackTokens;
 }
 
 const TIME = { type: 'string', format: 'date-time' } as const;
@@ -54,6 +56,7 @@ export function decisionBodySchema(profile: RegulationProfile) {
         },
       },
       publication_consent: TEXT,
+      playback_token: { type: 'boolean' },
     },
     // A window is required except for live view (which must have none: decisions.ts).
     if: { properties: { action: { const: 'live' } } },
@@ -77,6 +80,7 @@ const DECISION_ANSWER = {
     reasons: { type: 'array', items: FINDING },
     obligations: { type: 'array', items: FINDING },
     valid_until: { type: ['string', 'null'] },
+    playback_token: { type: 'string' },
     receipt: {
       type: 'object',
       required: ['seq', 'leaf_hash', 'tree_size'],
@@ -86,7 +90,7 @@ const DECISION_ANSWER = {
 } as const;
 
 export async function decisionRoutes(app: FastifyInstance, options: DecisionRouteOptions): Promise<void> {
-  app.post<{ Body: DecisionRequest }>(
+  app.post<{ Body: DecisionRequest & { playback_token?: boolean } }>(
     '/v1/decisions',
     { schema: { body: decisionBodySchema(options.profile), response: { 200: DECISION_ANSWER } } },
     async (request) => {
@@ -118,7 +122,19 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
         grant,
         hold,
       );
-      return { ...presentDecision(decision), receipt: presentReceipt(decision.receipt) };
+      const answer = { ...presentDecision(decision), receipt: presentReceipt(decision.receipt) };
+      if (request.body.playback_token !== true || decision.validUntil === null) return answer;
+      const playbackToken = options.tokens.issue({
+        decisionId: decision.decisionId,
+        person: request.body.on_behalf_of?.subject ?? subject,
+        unit,
+        camera: request.body.camera_id,
+        window: request.body.window ?? null,
+        actions: [request.body.action],
+        obligations: answer.obligations.map((item) => item.code),
+        expiresAt: Date.parse(decision.validUntil),
+      });
+      return { ...answer, playback_token: playbackToken };
     },
   );
 }

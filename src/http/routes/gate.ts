@@ -1,0 +1,93 @@
+/**
+ * GET /v1/gate, for nginx's auth_request: the original request's URI (X-Original-URI) is matched
+ * against the gate profile's path templates to find the camera, action and window; the person is
+ * the bearer of the Authorization header, or of a playback token there or in the URI's `token`
+ * query parameter (only playback tokens are taken from a URI: user tokens would end up in access
+ * logs). Answers 204, 401 or 403 (gate-answers.ts) — the only statuses auth_request understands.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { GateProfile } from '../../gate/gate-profile.js';
+import type { Gatekeeper } from '../../gate/gatekeeper.js';
+import { matchTarget } from '../../gate/path-templates.js';
+import { isPlaybackToken, type PlaybackTokens } from '../../gate/playback-tokens.js';
+import { ProblemError } from '../problem.js';
+import { sendGateAnswer } from './gate-answers.js';
+
+export interface GateRouteOptions {
+  readonly gatekeeper: Gatekeeper;
+  readonly tokens: PlaybackTokens;
+  readonly profile: GateProfile;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first.trim() === '' ? undefined : first.trim();
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header(request, 'authorization') ?? '');
+  return match?.[1];
+}
+
+function unauthenticated(detail: string): ProblemError {
+  return new ProblemError('unauthenticated', detail);
+}
+
+export async function gateRoutes(app: FastifyInstance, options: GateRouteOptions): Promise<void> {
+  app.get(
+    '/v1/gate',
+    {
+      config: { public: true },
+      schema: {
+        headers: {
+          type: 'object',
+          required: ['x-original-uri'],
+          properties: {
+            'x-original-uri': { type: 'string', minLength: 1, maxLength: 4096, pattern: '^/' },
+            'x-original-method': { type: 'string', maxLength: 16 },
+            'x-access-purpose': { type: 'string', maxLength: 64 },
+            'x-access-reason': { type: 'string', maxLength: 1000 },
+            'x-access-grant': { type: 'string', maxLength: 64 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('www-authenticate', 'Bearer');
+      const uri = header(request, 'x-original-uri') as string;
+      const method = (header(request, 'x-original-method') ?? 'GET').toUpperCase();
+      if (!SAFE_METHODS.has(method)) throw new ProblemError('forbidden', `footage is only served to GET and HEAD, not ${method}`);
+      const query = new URLSearchParams(uri.includes('?') ? uri.slice(uri.indexOf('?') + 1) : '');
+      const target = matchTarget(options.profile.paths, uri);
+
+      const presented = bearer(request);
+      const queryToken = query.get('token') ?? undefined;
+      const playbackToken = presented !== undefined && isPlaybackToken(presented) ? presented : queryToken;
+      if (playbackToken !== undefined && (presented === undefined || playbackToken === presented)) {
+        const grant = options.tokens.check(playbackToken);
+        if (grant === undefined) throw unauthenticated('the playback token is not valid');
+        if (target === undefined) throw new ProblemError('forbidden', 'the URI matches no gate path');
+        return sendGateAnswer(reply, options.gatekeeper.admitToken(grant, target));
+      }
+      if (presented === undefined) throw unauthenticated('a bearer token or a playback token is required');
+      const caller = await app.identify(request);
+      if (target === undefined) throw new ProblemError('forbidden', 'the URI matches no gate path');
+      const grantId = header(request, 'x-access-grant') ?? query.get('grant') ?? undefined;
+      if (grantId !== undefined && !UUID.test(grantId)) throw new ProblemError('forbidden', 'the grant is not a grant id');
+      const answer = await options.gatekeeper.ask({
+        caller,
+        camera: target.camera,
+        action: target.action,
+        ...(target.window === undefined ? {} : { window: target.window }),
+        purpose: header(request, 'x-access-purpose') ?? query.get('purpose') ?? target.template.purpose,
+        reason: header(request, 'x-access-reason') ?? query.get('reason') ?? target.template.reason ?? '',
+        ...(grantId === undefined ? {} : { grantId }),
+      });
+      return sendGateAnswer(reply, answer);
+    },
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * POST /v1/integrations/mediamtx/auth, MediaMTX's HTTP authentication (authHTTPAddress): MediaMTX
+ * posts what a client asks for — `action` (read, playback, publish, api, metrics, pprof), `path`,
+ * the credentials it was given (`token`, or `user`/`password`, or `token`/`jwt` in `query`) — and
+ * serves the client only on a 2xx. read is decided as a live view and playback as a playback of the
+ * query's window; the other actions are refused unless the gate profile allows them.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { GateProfile } from '../../gate/gate-profile.js';
+import type { Gatekeeper } from '../../gate/gatekeeper.js';
+import { playbackWindow } from '../../gate/mediamtx-query.js';
+import { matchTarget } from '../../gate/path-templates.js';
+import { isPlaybackToken, type PlaybackTokens } from '../../gate/playback-tokens.js';
+import { invalidField, ProblemError } from '../problem.js';
+import { sendGateAnswer } from './gate-answers.js';
+
+export interface MediamtxRouteOptions {
+  readonly gatekeeper: Gatekeeper;
+  readonly tokens: PlaybackTokens;
+  readonly profile: GateProfile;
+}
+
+interface MediamtxAuthRequest {
+  readonly user?: string;
+  readonly password?: string;
+  readonly token?: string;
+  readonly ip?: string;
+  readonly action: 'read' | 'playback' | 'publish' | 'api' | 'metrics' | 'pprof';
+  readonly path?: string;
+  readonly protocol?: string;
+  readonly id?: string | null;
+  readonly query?: string;
+}
+
+const SHORT = { type: 'string', maxLength: 256 } as const;
+
+const BODY = {
+  type: 'object',
+  required: ['action'],
+  properties: {
+    user: SHORT,
+    password: { type: 'string', maxLength: 8192 },
+    token: { type: 'string', maxLength: 8192 },
+    ip: SHORT,
+    action: { enum: ['read', 'playback', 'publish', 'api', 'metrics', 'pprof'] },
+    path: { type: 'string', maxLength: 1024 },
+    protocol: SHORT,
+    id: { type: ['string', 'null'], maxLength: 256 },
+    query: { type: 'string', maxLength: 8192 },
+  },
+} as const;
+
+/** The credential a client gave MediaMTX: a bearer token, a password holding one, or the query's. */
+function credential(body: MediamtxAuthRequest, query: URLSearchParams): string | undefined {
+  for (const candidate of [body.token, body.password, query.get('token'), query.get('jwt')]) {
+    if (typeof candidate === 'string' && candidate.trim() !== '') return candidate.trim();
+  }
+  return undefined;
+}
+
+export async function mediamtxRoutes(app: FastifyInstance, options: MediamtxRouteOptions): Promise<void> {
+  const settings = options.profile.mediamtx;
+  app.post<{ Body: MediamtxAuthRequest }>(
+    '/v1/integrations/mediamtx/auth',
+    { config: { public: true }, schema: { body: BODY } },
+    async (request, reply) => {
+      const { body } = request;
+      const query = new URLSearchParams(body.query ?? '');
+      const token = credential(body, query);
+      if (token === undefined) throw new ProblemError('unauthenticated', 'MediaMTX passed no token for this client');
+      const playback = isPlaybackToken(token) ? options.tokens.check(token) : undefined;
+      if (isPlaybackToken(token) && playback === undefined)
+        throw new ProblemError('unauthenticated', 'the playback token is not valid');
+      const caller = playback === undefined ? await app.identify(request, token) : undefined;
+
+      if (body.action !== 'read' && body.action !== 'playback') {
+        if (caller === undefined || !settings.allowedActions.has(body.action)) {
+          throw new ProblemError('forbidden', `the ${body.action} action is not allowed through this service`);
+        }
+        request.log.info({ action: body.action, path: body.path, subject: caller.subject }, 'mediamtx action allowed by profile');
+        return reply.code(204).send();
+      }
+      const found = matchTarget([settings.camera], `/${body.path ?? ''}`);
+      if (found === undefined) throw new ProblemError('forbidden', `the path "${body.path ?? ''}" names no camera`);
+      let window: { from: string; to: string } | undefined;
+      if (body.action === 'playback') {
+        const parsed = playbackWindow(query);
+        if ('error' in parsed) throw invalidField('body', '/query', `${parsed.field}: ${parsed.error}`);
+        window = parsed;
+      }
+      const target = {
+        camera: found.camera,
+        action: body.action === 'read' ? ('live' as const) : ('playback' as const),
+        ...(window === undefined ? {} : { window }),
+      };
+      if (playback !== undefined) return sendGateAnswer(reply, options.gatekeeper.admitToken(playback, target));
+      const live = target.action === 'live';
+      const answer = await options.gatekeeper.ask({
+        caller: caller as NonNullable<typeof caller>,
+        ...target,
+        purpose: query.get('purpose') ?? (live ? settings.livePurpose : settings.playbackPurpose),
+        reason: query.get('reason') ?? (live ? settings.liveReason : settings.playbackReason) ?? '',
+      });
+      return sendGateAnswer(reply, answer);
+    },
+  );
+}

@@ -1,0 +1,73 @@
+import t from 'tap';
+import { compileTemplate, matchTarget, parsePathTime, TemplateError } from '../../src/gate/path-templates.js';
+
+const templates = [
+  compileTemplate({ template: '/live/{camera}/...', action: 'live', purpose: 'public_safety', reason: 'monitoring' }),
+  compileTemplate({ template: '/hls/{camera}/{from}/{to}/...', action: 'playback', purpose: 'public_safety' }),
+  compileTemplate({ template: '/export/{camera}/{from}/{to}/clip.mp4', action: 'export', purpose: 'case_handling' }),
+];
+
+t.test('a live URI names its camera and takes no window', async (t) => {
+  const found = matchTarget(templates, '/live/cam-square-north/index.m3u8?token=x');
+  t.same(
+    { camera: found?.camera, action: found?.action, window: found?.window },
+    { camera: 'cam-square-north', action: 'live', window: undefined },
+  );
+  t.equal(found?.template.reason, 'monitoring');
+});
+
+t.test('a playback URI carries its window as RFC 3339 instants or Unix seconds', async (t) => {
+  const iso = matchTarget(templates, '/hls/cam-1/2026-11-28T10:00:00Z/2026-11-28T11:00:00%2B01:00/seg-0001.ts');
+  t.same(iso?.window, { from: '2026-11-28T10:00:00.000Z', to: '2026-11-28T10:00:00.000Z' });
+  const unix = matchTarget(templates, '/hls/cam-1/1795000000/1795003600/index.m3u8');
+  t.same(unix?.window, { from: new Date(1795000000_000).toISOString(), to: new Date(1795003600_000).toISOString() });
+  t.equal(unix?.action, 'playback');
+});
+
+t.test('a template without a rest matches exactly its segments', async (t) => {
+  t.equal(matchTarget(templates, '/export/cam-1/1795000000/1795003600/clip.mp4')?.action, 'export');
+  t.equal(matchTarget(templates, '/export/cam-1/1795000000/1795003600/other.mp4'), undefined);
+  t.equal(matchTarget(templates, '/export/cam-1/1795000000/1795003600/clip.mp4/more'), undefined);
+});
+
+t.test('URIs that match no template, or smuggle dot segments or bad times, match nothing', async (t) => {
+  for (const uri of [
+    '/live/cam-1',
+    '/live//index.m3u8',
+    '/live/../index.m3u8',
+    '/live/%2e%2e/index.m3u8',
+    '/live/cam-1/../../etc/passwd',
+    '/live/cam-1/%2e%2e/x',
+    '/hls/cam-1/yesterday/today/index.m3u8',
+    '/hls/cam-1/2026-11-28T10:00:00/2026-11-28T11:00:00Z/index.m3u8',
+    '/live/%E0%A4%A/index.m3u8',
+    'live/cam-1/index.m3u8',
+    '/other/cam-1/index.m3u8',
+  ]) {
+    t.equal(matchTarget(templates, uri), undefined, uri);
+  }
+});
+
+t.test('templates are checked when compiled', async (t) => {
+  const bad: [string, 'live' | 'playback'][] = [
+    ['live/{camera}', 'live'],
+    ['/live/...', 'live'],
+    ['/live/{camera}/{camera}', 'live'],
+    ['/live/{camera}/.../x', 'live'],
+    ['/live/{cam}', 'live'],
+    ['/live/{camera}/{from}', 'live'],
+    ['/hls/{camera}/{from}/...', 'playback'],
+    ['/a//{camera}', 'live'],
+  ];
+  for (const [template, action] of bad) {
+    t.throws(() => compileTemplate({ template, action, purpose: 'public_safety' }), TemplateError, template);
+  }
+});
+
+t.test('path times accept RFC 3339 with a zone and whole Unix seconds only', async (t) => {
+  t.equal(parsePathTime('2026-11-28T10:00:00.5+08:00'), '2026-11-28T02:00:00.500Z');
+  t.equal(parsePathTime('0'), '1970-01-01T00:00:00.000Z');
+  t.equal(parsePathTime('2026-13-28T10:00:00Z'), undefined);
+  t.equal(parsePathTime('-5'), undefined);
+  t.equal(parsePathTime('1.5'), undefined);
+});
