@@ -1,0 +1,127 @@
+/**
+ * npm run bench:gate — the gate for nginx auth_request.
+ *   in-process  GET /v1/gate through Fastify's inject for an allow already recorded (the segments
+ *               of a playlist): bearer token verified, path matched, allow served from the cache;
+ *               and the same with a playback token. Latency per request, p50 and p99.
+ *   end to end  nginx (the documented server block, one worker) serving HLS segments behind
+ *               auth_request to the service running as its own process, with autocannon; beside
+ *               the same nginx serving the same files without the gate, in the same run.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { composeService } from '../src/compose.js';
+import { loadConfig } from '../src/config.js';
+import { mintDevelopmentToken } from '../src/keys/development-token.js';
+import { loadOrCreateDevelopmentTokenSecret } from '../src/keys/key-files.js';
+import { createLogger } from '../src/observability/logger.js';
+import { recentWindow, startNginx, writeHlsFixture } from './nginx.js';
+import { CONNECTIONS, load, row, SECONDS, withServiceProcess } from './service-process.js';
+
+const HOUR = 3_600_000;
+const ITERATIONS = Number(process.env.BENCH_GATE_ITERATIONS ?? 20_000);
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function benchInProcess(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-bench-gate-'));
+  const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const service = await composeService(config, createLogger('silent'));
+  try {
+    const secret = await loadOrCreateDevelopmentTokenSecret(dataDir);
+    const bearer = `Bearer ${mintDevelopmentToken(secret, {
+      subject: 'op-wang',
+      unit: 'riverside-psb',
+      ttlSeconds: 3600,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      unitClaim: config.auth.unitClaim,
+    })}`;
+    const window = recentWindow(2 * HOUR, HOUR);
+    const uri = (n: number) => `/hls/cam-square-north/${window.from}/${window.to}/segment-${n}.ts`;
+    const { app } = service;
+    const headers = { authorization: bearer, 'x-access-reason': 'incident 2026-118' };
+    const first = await app.inject({ method: 'GET', url: '/v1/gate', headers: { ...headers, 'x-original-uri': uri(0) } });
+    if (first.statusCode !== 204) throw new Error(`the first gate request answered ${first.statusCode}: ${first.body}`);
+    const decided = await app.inject({
+      method: 'POST',
+      url: '/v1/decisions',
+      headers: { authorization: bearer },
+      payload: {
+        camera_id: 'cam-square-north',
+        action: 'playback',
+        window: { from: new Date(window.from * 1000).toISOString(), to: new Date(window.to * 1000).toISOString() },
+        purpose: 'public_safety',
+        reason: 'incident 2026-118',
+        playback_token: true,
+      },
+    });
+    const playbackToken = decided.json().playback_token as string;
+    const measure = async (name: string, request: (n: number) => Record<string, string>) => {
+      const times = new Float64Array(ITERATIONS);
+      for (let n = 0; n < ITERATIONS; n += 1) {
+        const started = process.hrtime.bigint();
+        const answer = await app.inject({ method: 'GET', url: '/v1/gate', headers: request(n) });
+        times[n] = Number(process.hrtime.bigint() - started) / 1e6;
+        if (answer.statusCode !== 204) throw new Error(`${name}: answered ${answer.statusCode}`);
+      }
+      times.sort();
+      console.log(
+        `${name.padEnd(34)} p50 ${percentile(times, 50).toFixed(3)} ms   p99 ${percentile(times, 99).toFixed(3)} ms   (${ITERATIONS} requests)`,
+      );
+      return percentile(times, 99);
+    };
+    await measure('warm-up', (n) => ({ ...headers, 'x-original-uri': uri(n % 100) }));
+    const cached = await measure('cached allow (bearer token)', (n) => ({ ...headers, 'x-original-uri': uri(n % 100) }));
+    await measure('playback token (Authorization)', (n) => ({
+      authorization: `Bearer ${playbackToken}`,
+      'x-original-uri': uri(n % 100),
+    }));
+    console.log(`cached allow p99: ${cached.toFixed(3)} ms (target at most 1 ms)`);
+  } finally {
+    await service.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function benchThroughNginx(): Promise<void> {
+  await withServiceProcess('gate', async (service) => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-bench-nginx-'));
+    const root = path.join(directory, 'footage');
+    const fixture = await writeHlsFixture(root, 'cam-square-north', recentWindow(2 * HOUR, HOUR), 100);
+    const nginx = await startNginx({ directory, servicePort: service.port, root });
+    try {
+      console.log(
+        `load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run; nginx (1 worker), the service, PostgreSQL and the load on the same machine`,
+      );
+      const headers = {
+        authorization: `Bearer ${service.token('op-wang', 'riverside-psb')}`,
+        'x-access-reason': 'incident 2026-118',
+      };
+      const requests = (port: number) => ({
+        url: `http://127.0.0.1:${port}`,
+        requests: fixture.segments.map((segment) => ({ method: 'GET' as const, path: segment, headers })),
+      });
+      const entries = () => service.count(`SELECT count(*) FROM ledger_entries WHERE kind = 'decision.made'`);
+      const before = await entries();
+      const warmUp = await load({ ...requests(nginx.port), duration: 3 });
+      const open = await load(requests(nginx.openPort));
+      const gated = await load(requests(nginx.port));
+      const recorded = (await entries()) - before;
+      console.log(row('nginx without the gate', open));
+      console.log(row('nginx with the gate', gated));
+      console.log(
+        `segments through the gate: ${gated.rps.toFixed(0)}/s (target at least 2,000/s) = ${((100 * gated.rps) / open.rps).toFixed(0)}% of nginx alone; ` +
+          `${recorded} decision entries for ${warmUp.requests + gated.requests} segment requests (warm-up included)`,
+      );
+    } finally {
+      await nginx.stop();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+}
+
+await benchInProcess();
+await benchThroughNginx();

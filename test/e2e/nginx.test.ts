@@ -1,0 +1,103 @@
+/**
+ * A real nginx (Debian's package) serving generated HLS footage behind auth_request to the service,
+ * configured by the documented server block. CI installs nginx and sets FOOTAGE_WARDEN_E2E=required,
+ * so there this test runs or fails; elsewhere it is skipped when nginx is missing.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { nginxBinary, recentWindow, startNginx, writeHlsFixture } from '../../bench/nginx.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { parseRegistryDocument } from '../../src/domain/registry-import.js';
+import { startTestService } from '../helpers/service.js';
+
+const HOUR = 3_600_000;
+const required = process.env.FOOTAGE_WARDEN_E2E === 'required';
+
+t.test(
+  'nginx serves footage only to whom the gate allows, with one ledger entry per decision',
+  { skip: !required && nginxBinary() === undefined ? 'nginx is not installed' : false },
+  async (t) => {
+    const service = await startTestService();
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-nginx-'));
+    t.teardown(async () => {
+      await service.close();
+      await rm(directory, { recursive: true, force: true });
+    });
+    await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+    const { app } = service.service;
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const root = path.join(directory, 'footage');
+    const window = recentWindow(2 * HOUR, HOUR);
+    const fixture = await writeHlsFixture(root, 'cam-square-north', window, 8);
+    const nginx = await startNginx({ directory, servicePort: (app.server.address() as AddressInfo).port, root });
+    t.teardown(() => nginx.stop());
+    const get = (uri: string, headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${nginx.port}${uri}`, { headers });
+
+    const wang = {
+      authorization: `Bearer ${await service.token('op-wang', 'riverside-psb')}`,
+      'x-access-reason': 'incident 2026-118',
+    };
+    const before = await service.entryCount();
+    const playlist = await get(fixture.playlist, wang);
+    t.equal(playlist.status, 200, 'the permitted person gets the playlist');
+    const listed = (await playlist.text()).split('\n').filter((line) => line.endsWith('.ts'));
+    t.equal(listed.length, 8);
+    const decisionId = playlist.headers.get('x-decision-id');
+    t.match(decisionId, /^[0-9a-f-]{36}$/, 'nginx forwards the decision id');
+    for (const [index, name] of listed.entries()) {
+      const segment = await get(`${path.posix.dirname(fixture.playlist)}/${name}`, wang);
+      t.equal(segment.status, 200, name);
+      const bytes = Buffer.from(await segment.arrayBuffer());
+      t.ok(bytes.length === 1880 && bytes[0] === 0x47 && bytes[1] === index, `${name} is the segment's content`);
+      t.equal(segment.headers.get('x-decision-id'), decisionId, `${name} is served under the same decision`);
+    }
+    t.equal(await service.entryCount(), before + 1, 'exactly one ledger entry for the playlist and its eight segments');
+    const entry = await service.lastEntry();
+    t.same(entry, { kind: 'decision.made', ref: decisionId });
+
+    const others: [string, Record<string, string>, number][] = [
+      [
+        'lapsed training',
+        { authorization: `Bearer ${await service.token('op-zhao', 'riverside-psb')}`, 'x-access-reason': 'x' },
+        403,
+      ],
+      [
+        'another unit',
+        { authorization: `Bearer ${await service.token('metro-sun', 'riverside-metro')}`, 'x-access-reason': 'x' },
+        403,
+      ],
+      ['a maintainer', { authorization: `Bearer ${await service.token('mt-chen', 'brightlens')}`, 'x-access-reason': 'x' }, 403],
+      ['no token', {}, 401],
+      ['a forged token', { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.AAAA' }, 401],
+    ];
+    for (const [name, headers, status] of others) {
+      t.equal((await get(fixture.playlist, headers)).status, status, `${name}: playlist`);
+      t.equal((await get(fixture.segments[0] as string, headers)).status, status, `${name}: segment`);
+    }
+    t.equal(await service.entryCount(), before + 1 + 6, 'each denied decision is recorded; unauthenticated requests are not');
+
+    const decided = await app.inject({
+      method: 'POST',
+      url: '/v1/decisions',
+      headers: { authorization: wang.authorization },
+      payload: {
+        camera_id: 'cam-square-north',
+        action: 'playback',
+        window: { from: new Date(window.from * 1000).toISOString(), to: new Date(window.to * 1000).toISOString() },
+        purpose: 'public_safety',
+        reason: 'incident 2026-118',
+        playback_token: true,
+      },
+    });
+    const token = decided.json().playback_token as string;
+    const afterToken = await service.entryCount();
+    t.equal((await get(`${fixture.playlist}?token=${token}`)).status, 200, 'a playback token opens the playlist');
+    for (const segment of fixture.segments) t.equal((await get(`${segment}?token=${token}`)).status, 200);
+    t.equal(await service.entryCount(), afterToken, 'and writes nothing more');
+    const southWindow = `/hls/cam-square-south/${window.from}/${window.to}/index.m3u8?token=${token}`;
+    t.equal((await get(southWindow)).status, 403, 'the token names one camera');
+  },
+);
