@@ -17,6 +17,8 @@ import { type AuthenticationOptions, authenticate } from './http/authenticate.js
 import { errors } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
 import { accessRequestRoutes } from './http/routes/access-requests.js';
+import { complianceRoutes } from './http/routes/compliance.js';
+import { consoleRoutes } from './http/routes/console.js';
 import { decisionRoutes } from './http/routes/decisions.js';
 import { gateRoutes } from './http/routes/gate.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -92,6 +94,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes, { db: deps.db });
   await app.register(metricsRoutes, { registry: deps.metrics.registry });
   await app.register(identityRoutes);
+  await app.register(consoleRoutes);
 
   const ledger = {
     db: deps.db,
@@ -120,6 +123,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     profile: deps.profile,
     tokens: deps.gate.tokens,
   });
+  await app.register(complianceRoutes, { db: deps.db, access: deps.access, profile: deps.profile });
   await app.register(wellKnownRoutes, { tokens: deps.gate.tokens });
   await app.register(gateRoutes, deps.gate);
   await app.register(mediamtxRoutes, deps.gate);

@@ -37,6 +37,7 @@ async function printDevelopmentWelcome(config: Config, address: string): Promise
       '',
       'Mint others with: npm run cli -- token --sub SUBJECT --unit UNIT [--ttl 1h]',
       `API reference: ${address}/docs`,
+      `Auditor's console: ${address}/console (sign in with the token above)`,
       '',
     ].join('\n'),
   );

@@ -27,6 +27,7 @@ export interface AccessSnapshot {
   readonly cameras: ReadonlyMap<string, CameraFacts>;
   readonly personnel: ReadonlyMap<string, PersonRecord>;
   readonly units: ReadonlyMap<string, UnitRecord>;
+  readonly systems: ReadonlyMap<string, SystemRecord>;
 }
 
 export async function loadAccessSnapshot(db: Executor, baselinePolicy: string): Promise<AccessSnapshot> {
@@ -42,7 +43,7 @@ export async function loadAccessSnapshot(db: Executor, baselinePolicy: string): 
     const unit = system === undefined ? undefined : units.get(system.unit_id);
     if (system !== undefined && unit !== undefined) cameras.set(camera.id, { camera, system, unit });
   }
-  return { index, cameras, personnel: new Map(registry.personnel.map((person) => [person.id, person])), units };
+  return { index, cameras, personnel: new Map(registry.personnel.map((person) => [person.id, person])), units, systems };
 }
 
 /** Sends the change notification; delivered to every listener when the transaction commits. */

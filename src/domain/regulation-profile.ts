@@ -22,6 +22,15 @@ export const RULE_CODES = [
 ] as const;
 
 export type RuleCode = (typeof RULE_CODES)[number];
+
+/** What the compliance report finds that no decision rule covers. */
+export const FINDING_CODES = ['FILING_MISSING', 'NO_SIGNAGE', 'TRANSFER_NOT_REGISTERED', 'GRANT_USED_AFTER_EXPIRY'] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+export interface FindingText {
+  readonly article: string;
+  readonly message: string;
+}
 export type RuleEffect = 'deny' | 'warn' | 'obligation';
 
 export interface Rule {
@@ -37,6 +46,7 @@ export interface RegulationProfile {
   readonly purposes: ReadonlyMap<string, { readonly personalImages: boolean }>;
   readonly prohibitedLocationClasses: ReadonlySet<string>;
   readonly rules: Readonly<Record<RuleCode, Rule>>;
+  readonly findings: Readonly<Record<FindingCode, FindingText>>;
 }
 
 export class ProfileError extends Error {
@@ -86,6 +96,20 @@ export function parseRegulationProfile(text: string): RegulationProfile {
   }
   const unknown = Object.keys(rawRules).filter((code) => !(RULE_CODES as readonly string[]).includes(code));
   if (unknown.length > 0) throw new ProfileError(`rules: unknown rule codes ${unknown.join(', ')}`);
+  const rawFindings = (document.findings ?? {}) as Record<string, unknown>;
+  const findings = {} as Record<FindingCode, FindingText>;
+  for (const code of FINDING_CODES) {
+    const finding = rawFindings[code] as { article?: unknown; message?: unknown } | undefined;
+    if (
+      typeof finding?.article !== 'string' ||
+      finding.article === '' ||
+      typeof finding.message !== 'string' ||
+      finding.message === ''
+    ) {
+      throw new ProfileError(`findings.${code}: expected { article, message }`);
+    }
+    findings[code] = { article: finding.article, message: finding.message };
+  }
   return {
     name: document.name,
     retentionDaysDefault: positiveInteger(document.retention_days_default, 'retention_days_default'),
@@ -93,5 +117,6 @@ export function parseRegulationProfile(text: string): RegulationProfile {
     purposes,
     prohibitedLocationClasses: new Set(locations as string[]),
     rules,
+    findings,
   };
 }

@@ -249,3 +249,15 @@ export async function holdOfRequest(db: Executor, requestId: string): Promise<Ho
 export async function releaseHold(trx: Executor, id: string, at: Date): Promise<void> {
   await trx.updateTable('legal_holds').set({ released_at: at }).where('id', '=', id).execute();
 }
+
+/** The ids the ledger references a case by: its requests, their grants and their legal holds. */
+export async function caseReferences(db: Executor, caseToken: string): Promise<string[]> {
+  const requests = await db.selectFrom('access_requests').select('id').where('case_no', '=', caseToken).execute();
+  const ids = requests.map((row) => row.id);
+  if (ids.length === 0) return [];
+  const [grants, holds] = await Promise.all([
+    db.selectFrom('grants').select('id').where('request_id', 'in', ids).execute(),
+    db.selectFrom('legal_holds').select('id').where('request_id', 'in', ids).execute(),
+  ]);
+  return [...ids, ...grants.map((row) => row.id), ...holds.map((row) => row.id)];
+}

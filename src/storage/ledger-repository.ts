@@ -241,6 +241,8 @@ export interface EntryFilter {
   readonly subject?: string;
   readonly unit?: string;
   readonly ref?: string;
+  /** Entries whose reference is any of these (a case's requests, grants and holds). */
+  readonly refs?: readonly string[];
 }
 
 export async function listEntries(db: Executor, filter: EntryFilter): Promise<EntryRow[]> {
@@ -251,6 +253,10 @@ export async function listEntries(db: Executor, filter: EntryFilter): Promise<En
   if (filter.subject !== undefined) query = query.where('subject', '=', filter.subject);
   if (filter.unit !== undefined) query = query.where('unit', '=', filter.unit);
   if (filter.ref !== undefined) query = query.where('ref', '=', filter.ref);
+  if (filter.refs !== undefined) {
+    if (filter.refs.length === 0) return [];
+    query = query.where('ref', 'in', filter.refs);
+  }
   const rows = await query.orderBy('seq', 'asc').limit(filter.limit).execute();
   return rows.map(toEntry);
 }

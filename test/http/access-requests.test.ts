@@ -184,6 +184,13 @@ t.test('a state organ requests access, two approvers grant it, and decisions hon
   t.equal((await post(`/v1/grants/${grantId}/revocation`, sun, { reason: 'x' })).statusCode, 404, 'another unit cannot revoke');
   const revoked = await post(`/v1/grants/${grantId}/revocation`, li, { reason: 'the case was closed' });
   t.match(revoked.json(), { status: 'revoked' });
+  const caseEntries = (await app.inject({ method: 'GET', url: '/v1/ledger/entries?case=RP-CASE-0042', headers: admin })).json();
+  t.same(
+    caseEntries.items.map((item: { entry: { kind: string } }) => item.entry.kind),
+    ['access_request.submitted', 'access_request.approved', 'access_request.approved', 'grant.revoked'],
+    "a case's entries are found by its number",
+  );
+  t.same((await app.inject({ method: 'GET', url: '/v1/ledger/entries?case=RP-NONE', headers: admin })).json().items, []);
   t.equal((await post(`/v1/grants/${grantId}/revocation`, li, { reason: 'again' })).statusCode, 409);
   t.match((await decide({ camera_id: 'cam-square-north', action: 'playback', window })).json(), {
     decision: 'deny',

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
 import { parseRegistryDocument } from '../../src/domain/registry-import.js';
+import { stateOrganRequest } from '../helpers/requests.js';
 import { startTestService } from '../helpers/service.js';
 
 const HOUR = 3_600_000;
@@ -134,23 +135,7 @@ t.test('a revoked role or grant clears the allows it gave', async (t) => {
     method: 'POST',
     url: '/v1/access-requests',
     headers: zhou,
-    payload: {
-      kind: 'state_organ',
-      target_unit: 'riverside-psb',
-      legal_basis: {
-        statute: 'Criminal Procedure Law art. 54',
-        document_no: 'RP-1',
-        case_no: 'RP-C-1',
-        document_sha256: 'c'.repeat(64),
-      },
-      officers: [
-        { name: 'Zhou Lan', badge_no: 'P-1023' },
-        { name: 'Qian Hui', badge_no: 'P-1187' },
-      ],
-      scope: { camera_ids: ['cam-square-north'], window: { from, to }, actions: ['playback'] },
-      purpose: 'evidence',
-      reason: 'robbery near Central Square',
-    },
+    payload: stateOrganRequest('RP-C-1', { camera_ids: ['cam-square-north'], window: { from, to }, actions: ['playback'] }),
   });
   t.equal(submitted.statusCode, 201);
   const approved = await app.inject({

@@ -1,6 +1,8 @@
 /** Reading entries, their proofs and receipts (ledger:read). */
 import type { FastifyInstance } from 'fastify';
+import { caseToken } from '../../domain/access-request-submission.js';
 import { formatProofFile } from '../../ledger/proof-file.js';
+import { caseReferences } from '../../storage/access-request-repository.js';
 import { consistencyProof, inclusionProof } from '../../storage/ledger-proofs.js';
 import { checkpointCovering, type EntryRow, entryAt, listEntries, treeSize } from '../../storage/ledger-repository.js';
 import { authorize } from '../authorize.js';
@@ -46,7 +48,16 @@ export async function ledgerEntryRoutes(app: FastifyInstance, options: LedgerRou
   );
 
   app.get<{
-    Querystring: { from: number; limit: number; kind?: string; camera?: string; subject?: string; unit?: string; open: boolean };
+    Querystring: {
+      from: number;
+      limit: number;
+      kind?: string;
+      camera?: string;
+      subject?: string;
+      unit?: string;
+      case?: string;
+      open: boolean;
+    };
   }>(
     '/v1/ledger/entries',
     {
@@ -62,14 +73,17 @@ export async function ledgerEntryRoutes(app: FastifyInstance, options: LedgerRou
             camera: FILTER_TEXT,
             subject: FILTER_TEXT,
             unit: FILTER_TEXT,
+            case: FILTER_TEXT,
             open: OPEN,
           },
         },
       },
     },
     async (request) => {
-      const { from, limit, open, ...filters } = request.query;
-      const rows = await listEntries(db, { from, limit: limit + 1, ...filters });
+      const { from, limit, open, case: caseNo, ...filters } = request.query;
+      // A case number is kept only as a keyed search token: its entries are found by reference.
+      const refs = caseNo === undefined ? undefined : await caseReferences(db, caseToken(options.vault, caseNo));
+      const rows = await listEntries(db, { from, limit: limit + 1, ...filters, ...(refs === undefined ? {} : { refs }) });
       const page = rows.slice(0, limit);
       const opened = await openingsFor(request, options, open, page);
       return {

@@ -1,0 +1,71 @@
+/** The service's API as the console uses it: every call carries the signed-in bearer token. */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const TOKEN_KEY = 'footage-warden-token';
+
+export function savedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function saveToken(token: string | null): void {
+  if (token === null) sessionStorage.removeItem(TOKEN_KEY);
+  else sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+async function failure(response: Response): Promise<ApiError> {
+  let detail = response.statusText;
+  try {
+    const problem = (await response.json()) as { detail?: string };
+    if (typeof problem.detail === 'string') detail = problem.detail;
+  } catch {
+    // Not a problem document: keep the status text.
+  }
+  return new ApiError(response.status, `${response.status}: ${detail}`);
+}
+
+export async function call(path: string, init: RequestInit = {}): Promise<Response> {
+  const token = savedToken();
+  const headers = new Headers(init.headers);
+  if (token !== null) headers.set('authorization', `Bearer ${token}`);
+  if (init.body !== undefined) headers.set('content-type', 'application/json');
+  const response = await fetch(path, { ...init, headers });
+  if (!response.ok) throw await failure(response);
+  return response;
+}
+
+export async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+  return (await (await call(path, init)).json()) as T;
+}
+
+export async function text(path: string): Promise<string> {
+  return (await call(path)).text();
+}
+
+/** Reads an NDJSON response line by line as it arrives. */
+export async function* ndjson<T>(response: Response): AsyncGenerator<T> {
+  const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+  if (reader === undefined) return;
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let newline = buffer.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (line !== '') yield JSON.parse(line) as T;
+      newline = buffer.indexOf('\n');
+    }
+  }
+  if (buffer.trim() !== '') yield JSON.parse(buffer) as T;
+}

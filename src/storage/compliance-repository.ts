@@ -1,0 +1,105 @@
+/** What the compliance report reads: a period's decisions, transfers of exports, grants, verifications. */
+import { sql } from 'kysely';
+import type { GrantFacts, RecordedDecision, VerificationFacts } from '../domain/compliance-report.js';
+import type { Executor } from './transaction.js';
+
+const PAGE = 1000;
+
+interface DecisionPayload {
+  decision_id: string;
+  camera_id: string;
+  unit_id: string;
+  person: { subject: string };
+  action: string;
+  decision: 'allow' | 'deny';
+  reasons: string[];
+  grant_id: string | null;
+  valid_until: string | null;
+}
+
+function payloadOf(canonical: Uint8Array): Record<string, unknown> {
+  return (JSON.parse(Buffer.from(canonical).toString('utf8')) as { payload: Record<string, unknown> }).payload;
+}
+
+/** Calls `visit` for every `decision.made` entry with from <= time < to, in time order, a page at a time. */
+export async function forEachDecision(
+  db: Executor,
+  period: { readonly from: Date; readonly to: Date },
+  visit: (decision: RecordedDecision) => void,
+): Promise<void> {
+  let after: { time: Date; seq: number } | undefined;
+  for (;;) {
+    let query = db
+      .selectFrom('ledger_entries')
+      .select(['seq', 'time', 'canonical'])
+      .where('kind', '=', 'decision.made')
+      .where('time', '>=', period.from)
+      .where('time', '<', period.to);
+    if (after !== undefined) {
+      const { time, seq } = after;
+      query = query.where(sql<boolean>`(time, seq) > (${time}, ${seq})`);
+    }
+    const rows = await query.orderBy('time').orderBy('seq').limit(PAGE).execute();
+    for (const row of rows) {
+      const payload = payloadOf(row.canonical) as unknown as DecisionPayload;
+      visit({
+        seq: Number(row.seq),
+        time: row.time,
+        decisionId: payload.decision_id,
+        cameraId: payload.camera_id,
+        unitId: payload.unit_id,
+        person: payload.person.subject,
+        action: payload.action,
+        decision: payload.decision,
+        reasons: payload.reasons,
+        grantId: payload.grant_id,
+        validUntil: payload.valid_until,
+      });
+    }
+    if (rows.length < PAGE) return;
+    const last = rows[rows.length - 1] as (typeof rows)[number];
+    after = { time: last.time, seq: Number(last.seq) };
+  }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let index = 0; index < items.length; index += size) out.push(items.slice(index, index + size));
+  return out;
+}
+
+/** The ids among `decisionIds` that a transfer was registered for. */
+export async function transferredDecisions(db: Executor, decisionIds: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const chunk of chunks(decisionIds, PAGE)) {
+    const rows = await db.selectFrom('transfers').select('decision_id').where('decision_id', 'in', chunk).execute();
+    for (const row of rows) found.add(row.decision_id);
+  }
+  return found;
+}
+
+export async function grantFacts(db: Executor, grantIds: readonly string[]): Promise<Map<string, GrantFacts>> {
+  const found = new Map<string, GrantFacts>();
+  for (const chunk of chunks(grantIds, PAGE)) {
+    const rows = await db.selectFrom('grants').select(['id', 'valid_until', 'revoked_at']).where('id', 'in', chunk).execute();
+    for (const row of rows) {
+      found.set(row.id, {
+        validUntil: new Date(row.valid_until).toISOString(),
+        revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at).toISOString(),
+      });
+    }
+  }
+  return found;
+}
+
+/** The newest `ledger.verified` entry: who ran which verification and what it found. */
+export async function lastVerification(db: Executor): Promise<VerificationFacts | null> {
+  const row = await db
+    .selectFrom('ledger_entries')
+    .select(['seq', 'time', 'canonical'])
+    .where('kind', '=', 'ledger.verified')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? null : { seq: Number(row.seq), time: row.time.toISOString(), result: payloadOf(row.canonical) };
+}

@@ -1,0 +1,154 @@
+/**
+ * The console in a real browser: Debian's Chromium driven by playwright-core. CI installs Chromium
+ * and sets FOOTAGE_WARDEN_E2E=required, so there this test runs or fails; elsewhere it is skipped
+ * when Chromium is missing.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import { chromium } from 'playwright-core';
+import t from 'tap';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { parseRegistryDocument } from '../../src/domain/registry-import.js';
+import { stateOrganRequest } from '../helpers/requests.js';
+import { startTestService } from '../helpers/service.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const required = process.env.FOOTAGE_WARDEN_E2E === 'required';
+const HOUR = 3_600_000;
+const window = { from: new Date(Date.now() - 4 * HOUR).toISOString(), to: new Date(Date.now() - 2 * HOUR).toISOString() };
+
+t.test(
+  'an auditor signs in, verifies the ledger, sees an entry verified and a tampered one fail; an approver approves',
+  { skip: !required && !existsSync(CHROMIUM) ? 'Chromium is not installed' : false },
+  async (t) => {
+    const service = await startTestService();
+    t.teardown(() => service.close());
+    await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+    const { app } = service.service;
+    const token = (subject: string, unit: string) => service.token(subject, unit);
+    const post = async (url: string, subject: string, unit: string, payload: object) =>
+      app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${await token(subject, unit)}` }, payload });
+    const decide = (subject: string, unit: string, camera: string) =>
+      post('/v1/decisions', subject, unit, {
+        camera_id: camera,
+        action: 'playback',
+        window,
+        purpose: 'public_safety',
+        reason: 'incident 2026-118',
+      });
+    await decide('op-wang', 'riverside-psb', 'cam-square-north');
+    await decide('op-zhao', 'riverside-psb', 'cam-square-north');
+    const tampered = (await decide('op-wang', 'riverside-psb', 'cam-river-road')).json().receipt.seq as number;
+    const submitted = await post(
+      '/v1/access-requests',
+      'pr-zhou',
+      'riverside-procuratorate',
+      stateOrganRequest('RP-C-7', { camera_ids: ['cam-square-north'], window, actions: ['playback'] }),
+    );
+    t.equal(submitted.statusCode, 201);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    t.teardown(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    let scriptBytes = 0;
+    page.on('response', async (response) => {
+      if (response.request().resourceType() === 'script') scriptBytes += (await response.body()).length;
+    });
+
+    await page.goto(`${origin}/console`);
+    t.equal(await page.title(), "footage-warden · auditor's console");
+    // Keyboard only: the token field has a label, and the sign-in button is reached with Tab.
+    await page.getByLabel('Bearer token').fill(await token('admin', 'dev'));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.locator('#who').filter({ hasText: 'admin' }).waitFor();
+    t.ok(scriptBytes > 0 && scriptBytes < 200 * 1024, `the console loads ${scriptBytes} bytes of JavaScript (under 200 KB)`);
+
+    const checkpoint = page.locator('#checkpoint-verdict.verified');
+    await checkpoint.waitFor();
+    t.match(await checkpoint.textContent(), /Signature verified in this browser/);
+    await page.getByRole('button', { name: 'Run a verification' }).click();
+    const verification = page.locator('#verification-result.verified');
+    await verification.waitFor();
+    t.match(await verification.textContent(), /^Verified: \d+ entries/);
+
+    await page.getByRole('button', { name: 'Entries' }).click();
+    await page.getByLabel('Kind').fill('decision.made');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('#entry-rows tr').nth(2).waitFor();
+    t.equal(await page.locator('#entry-rows tr').count(), 3, 'the three decisions');
+    await page.getByRole('button', { name: 'Open entry', exact: false }).first().click();
+    const verified = page.locator('#entry-verdict.verified');
+    await verified.waitFor();
+    t.match(await verified.textContent(), /^Verified: this entry's bytes are leaf \d+ of the tree of size \d+/);
+
+    await service.database.handle.db.transaction().execute(async (trx) => {
+      await sql`ALTER TABLE ledger_entries DISABLE TRIGGER ALL`.execute(trx);
+      await sql`UPDATE ledger_entries SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), 'cam-river-road', 'cam-river-roam'), 'UTF8') WHERE seq = ${tampered}`.execute(
+        trx,
+      );
+      await sql`ALTER TABLE ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_no_change`.execute(trx);
+      await sql`ALTER TABLE ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_no_truncate`.execute(trx);
+    });
+    await page.getByRole('button', { name: `Open entry ${tampered}` }).click();
+    const failed = page.locator('#entry-verdict.failed');
+    await failed.waitFor();
+    t.match(
+      await failed.textContent(),
+      /^Verification failed: the proof leads to another root/,
+      'the tampered entry fails in the browser',
+    );
+    t.match(await page.locator('#entry-bytes').textContent(), /cam-river-roam/);
+
+    await page.getByRole('button', { name: 'Compliance report' }).click();
+    await page.getByRole('heading', { name: /^Filing \(Article 17\): 1$/ }).waitFor();
+    t.equal(await page.locator('svg[aria-label="Denials per day"] rect').count(), 1, 'denials over time are drawn');
+    t.equal(await page.locator('svg[aria-label="Accesses per camera"] rect').count(), 4, 'allowed and denied for two cameras');
+    t.match(await page.locator('#report-body').textContent(), /Personnel in monitoring positions \(Article 23\(1\)\): 1/);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Bearer token').fill(await token('sup-li', 'riverside-psb'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Access requests' }).click();
+    const request = page.getByRole('article', { name: `Request ${submitted.json().id}` });
+    await request.getByLabel('Reason for your decision').fill('documents in order');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('#status').filter({ hasText: 'approved' }).waitFor();
+    await page.getByText('No requests await a decision.').waitFor();
+    const state = await app.inject({
+      method: 'GET',
+      url: `/v1/access-requests/${submitted.json().id}`,
+      headers: { authorization: `Bearer ${await token('sup-li', 'riverside-psb')}` },
+    });
+    t.match(state.json(), { status: 'approved', grant: { status: 'active' } }, 'the approval reached the service');
+
+    // A field is labelled by a <label> or aria-label (`labels` is typed loosely: this file has no DOM types).
+    const unlabelled = await page.$$eval('input, textarea, select', (elements) =>
+      elements
+        .filter(
+          (element) =>
+            (element as unknown as { labels: { length: number } }).labels.length === 0 && !element.getAttribute('aria-label'),
+        )
+        .map((element) => element.id),
+    );
+    t.same(unlabelled, [], 'every field has a label');
+    t.same(problems, [], 'no script errors');
+  },
+);
