@@ -50,6 +50,8 @@ export interface StoredVerificationOptions {
   readonly parallelFrom?: number;
   /** How many decoder threads (default: one per core beyond the first, at most four). */
   readonly threads?: number;
+  /** Decoder threads the caller owns and closes (instead of `threads` started for this run). */
+  readonly pool?: LeafDecoderPool;
 }
 
 function failed(size: number, failure: Failure): VerificationResult {
@@ -133,7 +135,8 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
     ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
   });
   const threads = claimed - from >= (options.parallelFrom ?? PARALLEL_FROM) ? (options.threads ?? decoderThreads()) : 0;
-  const pool = threads > 0 ? new LeafDecoderPool(threads) : undefined;
+  const ownPool = threads > 0 && options.pool === undefined ? new LeafDecoderPool(threads) : undefined;
+  const pool = threads > 0 ? (options.pool ?? ownPool) : undefined;
   const check = async (chunk: LedgerChunk, decoded: DecodedLeaves) => {
     verifier.expectNodes(chunk.nodes);
     for (const checkpoint of chunk.checkpoints) verifier.queueCheckpoint(checkpoint.note);
@@ -159,7 +162,7 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
     }
     if (ahead !== undefined && !verifier.failed) await check(ahead.chunk, await ahead.decoded);
   } finally {
-    await pool?.close();
+    await ownPool?.close();
   }
   if (!verifier.failed && latest !== undefined && latest.treeSize > verifier.size) verifier.queueCheckpoint(latest.note);
   return verifier.finish(claimed);

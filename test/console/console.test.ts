@@ -1,7 +1,6 @@
 /**
- * The console in a real browser: Debian's Chromium driven by playwright-core. CI installs Chromium
- * and sets FOOTAGE_WARDEN_E2E=required, so there this test runs or fails; elsewhere it is skipped
- * when Chromium is missing.
+ * The console in a real browser: Debian's Chromium driven by playwright-core (CI installs it;
+ * helpers/e2e.ts says when this runs).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -11,17 +10,17 @@ import { chromium } from 'playwright-core';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
 import { parseRegistryDocument } from '../../src/domain/registry-import.js';
+import { e2eSkip } from '../helpers/e2e.js';
 import { stateOrganRequest } from '../helpers/requests.js';
 import { startTestService } from '../helpers/service.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.FOOTAGE_WARDEN_E2E === 'required';
 const HOUR = 3_600_000;
 const window = { from: new Date(Date.now() - 4 * HOUR).toISOString(), to: new Date(Date.now() - 2 * HOUR).toISOString() };
 
 t.test(
   'an auditor signs in, verifies the ledger, sees an entry verified and a tampered one fail; an approver approves',
-  { skip: !required && !existsSync(CHROMIUM) ? 'Chromium is not installed' : false },
+  { skip: e2eSkip(existsSync(CHROMIUM), 'Chromium') },
   async (t) => {
     const service = await startTestService();
     t.teardown(() => service.close());
@@ -67,9 +66,9 @@ t.test(
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
-    let scriptBytes = 0;
-    page.on('response', async (response) => {
-      if (response.request().resourceType() === 'script') scriptBytes += (await response.body()).length;
+    const scripts: Promise<number>[] = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() === 'script') scripts.push(response.body().then((body) => body.length));
     });
 
     await page.goto(`${origin}/console`);
@@ -79,7 +78,9 @@ t.test(
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.locator('#who').filter({ hasText: 'admin' }).waitFor();
-    t.ok(scriptBytes > 0 && scriptBytes < 200 * 1024, `the console loads ${scriptBytes} bytes of JavaScript (under 200 KB)`);
+    const scriptBytes = (await Promise.all(scripts)).reduce((sum, length) => sum + length, 0);
+    t.equal(scripts.length, 10, 'every module of the console was loaded');
+    t.ok(scriptBytes < 200 * 1024, `the console loads ${scriptBytes} bytes of JavaScript (under 200 KB)`);
 
     const checkpoint = page.locator('#checkpoint-verdict.verified');
     await checkpoint.waitFor();

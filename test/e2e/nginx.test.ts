@@ -1,7 +1,6 @@
 /**
  * A real nginx (Debian's package) serving generated HLS footage behind auth_request to the service,
- * configured by the documented server block. CI installs nginx and sets FOOTAGE_WARDEN_E2E=required,
- * so there this test runs or fails; elsewhere it is skipped when nginx is missing.
+ * configured by the documented server block (CI installs nginx; helpers/e2e.ts says when this runs).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -11,14 +10,14 @@ import t from 'tap';
 import { nginxBinary, recentWindow, startNginx, writeHlsFixture } from '../../bench/nginx.js';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
 import { parseRegistryDocument } from '../../src/domain/registry-import.js';
+import { e2eSkip } from '../helpers/e2e.js';
 import { startTestService } from '../helpers/service.js';
 
 const HOUR = 3_600_000;
-const required = process.env.FOOTAGE_WARDEN_E2E === 'required';
 
 t.test(
   'nginx serves footage only to whom the gate allows, with one ledger entry per decision',
-  { skip: !required && nginxBinary() === undefined ? 'nginx is not installed' : false },
+  { skip: e2eSkip(nginxBinary() !== undefined, 'nginx') },
   async (t) => {
     const service = await startTestService();
     const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-nginx-'));

@@ -10,6 +10,7 @@ import t from 'tap';
 import { openCheckpoint } from '../../src/ledger/checkpoint.js';
 import type { Check } from '../../src/ledger/verifier.js';
 import { verifyExportLines } from '../../src/ledger/verify-export.js';
+import { LeafDecoderPool } from '../../src/storage/leaf-decoder-pool.js';
 import { exportLines, exportRange } from '../../src/storage/ledger-export.js';
 import { latestCheckpoint } from '../../src/storage/ledger-repository.js';
 import { verifyStoredLedger } from '../../src/storage/ledger-verification.js';
@@ -115,6 +116,10 @@ const CASES: Case[] = [
   },
 ];
 
+// One pair of decoder threads for every case: starting threads is most of this file's time.
+const pool = new LeafDecoderPool(2);
+t.teardown(() => pool.close());
+
 for (const tamperCase of CASES) {
   t.test(`${tamperCase.name} is detected and located`, async (t) => {
     const database = await openTestDatabase();
@@ -130,6 +135,7 @@ for (const tamperCase of CASES) {
       trustedKeys: [ledger.verifierKey],
       parallelFrom: 0,
       threads: 2,
+      pool,
       chunkSize: 7,
     });
     t.same(cleanThreaded, clean, 'and verifies alike in worker threads');
@@ -143,6 +149,7 @@ for (const tamperCase of CASES) {
       trustedKeys: [ledger.verifierKey],
       parallelFrom: 0,
       threads: 2,
+      pool,
       chunkSize: 7,
     });
     t.same(threaded, stored, 'decoding in worker threads finds the same first failure');
