@@ -109,6 +109,15 @@ const CASES: Case[] = [
     exported: { seq: SIZE, check: 'checkpoint-signature' },
   },
   {
+    name: 'a byte that is not UTF-8',
+    tamper: (db) =>
+      asSuperuser(db, [
+        sql`UPDATE ledger_entries SET canonical = overlay(canonical placing '\\xff'::bytea from 12 for 1) WHERE seq = 18`,
+      ]),
+    stored: { seq: 18, check: 'entry-format' },
+    exported: { seq: 18, check: 'entry-format' },
+  },
+  {
     name: 'a changed stored tree node',
     tamper: (db) => asSuperuser(db, [sql`UPDATE ledger_nodes SET hash = sha256(hash) WHERE level = 4 AND idx = 1`]),
     stored: { seq: 31, check: 'tree-node' },
