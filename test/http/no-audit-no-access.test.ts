@@ -88,6 +88,14 @@ t.test('when the ledger cannot be written the answer is 503 and no allow leaves 
       payload: { camera_id: 'cam-square-north', action: 'live', purpose: 'public_safety', reason: 'patrol' },
     });
   t.equal((await ask()).json().decision, 'allow', 'allowed while the database is there');
+  const gate = (uri: string) =>
+    service.app.inject({
+      method: 'GET',
+      url: '/v1/gate',
+      headers: { authorization: `Bearer ${token}`, 'x-original-uri': uri },
+    });
+  const recordedLive = await gate('/live/cam-square-north/index.m3u8');
+  t.equal(recordedLive.statusCode, 204, 'the gate allows a live view and records it');
 
   // Decisions in flight while the database goes away: each is either committed or refused.
   const inFlight = Array.from({ length: 20 }, () => ask());
@@ -99,6 +107,11 @@ t.test('when the ledger cannot be written the answer is 503 and no allow leaves 
   t.equal(after.statusCode, 503, 'with the database gone: 503');
   t.equal(after.headers['content-type'], 'application/problem+json; charset=utf-8');
   t.equal(after.json().decision, undefined, 'no decision in a refusal');
+  const gateAfter = await gate('/live/cam-square-south/index.m3u8');
+  t.equal(gateAfter.statusCode, 503, 'the gate cannot record a new decision: 503, which nginx turns into a refusal');
+  const segment = await gate('/live/cam-square-north/segment-1.ts');
+  t.equal(segment.statusCode, 204, 'a segment of the live view recorded before is still served');
+  t.equal(segment.headers['x-decision-id'], recordedLive.headers['x-decision-id']);
   const statuses = answers.map((answer) => answer.statusCode);
   t.ok(
     statuses.every((status) => status === 200 || status === 503),
