@@ -27,6 +27,18 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * nginx's workers may run as an unprivileged user: opens `from` and every directory above it up to
+ * and including `top` (which must contain it) to reading by anyone.
+ */
+async function readableByWorkers(from: string, top: string): Promise<void> {
+  if (path.relative(top, from).startsWith('..')) throw new Error(`${from} is not inside ${top}`);
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    await chmod(dir, 0o755);
+    if (dir === top) return;
+  }
+}
+
 export interface RunningNginx {
   /** The documented server: footage behind the gate. */
   readonly port: number;
@@ -77,11 +89,7 @@ export async function startNginx(options: {
   ].join('\n');
   const conf = path.join(directory, 'nginx.conf');
   await writeFile(conf, main);
-  // Workers may run as an unprivileged user: they must be able to read the root.
-  for (let dir = options.root; dir.startsWith(directory) || dir === directory; dir = path.dirname(dir)) {
-    await chmod(dir, 0o755);
-    if (dir === directory) break;
-  }
+  await readableByWorkers(options.root, directory);
   const child: ChildProcess = spawn(binary, ['-e', errorLog, '-p', directory, '-c', conf, '-g', 'daemon off;'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -156,6 +164,6 @@ export async function writeHlsFixture(
     packet[0] = 0x47;
     await writeFile(path.join(directory, name), Buffer.concat(Array.from({ length: 10 }, () => packet)));
   }
-  for (let dir = directory; dir.length >= root.length; dir = path.dirname(dir)) await chmod(dir, 0o755);
+  await readableByWorkers(directory, root);
   return { playlist: `${base}/index.m3u8`, segments: names.map((name) => `${base}/${name}`) };
 }

@@ -139,28 +139,22 @@ for (const tamperCase of CASES) {
     const trustedNote = (await latestCheckpoint(db))?.note;
     const clean = await verifyStoredLedger(db, { origin: ORIGIN, trustedKeys: [ledger.verifierKey] });
     t.equal(clean.ok, true, 'the log verifies before tampering');
-    const cleanThreaded = await verifyStoredLedger(db, {
+    // The same log decoded in two worker threads, in chunks of 7 split between them.
+    const threadedOptions = {
       origin: ORIGIN,
       trustedKeys: [ledger.verifierKey],
       parallelFrom: 0,
       threads: 2,
       pool,
       chunkSize: 7,
-    });
+    };
+    const cleanThreaded = await verifyStoredLedger(db, threadedOptions);
     t.same(cleanThreaded, clean, 'and verifies alike in worker threads');
     await tamperCase.tamper(db, ledger);
     const stored = await verifyStoredLedger(db, { origin: ORIGIN, trustedKeys: [ledger.verifierKey] });
     t.equal(stored.ok, false, 'the stored-log verification fails');
     t.match(stored.firstFailure, tamperCase.stored, `stored: ${JSON.stringify(stored.firstFailure)}`);
-    // The same log decoded in two worker threads, in chunks of 7 split between them.
-    const threaded = await verifyStoredLedger(db, {
-      origin: ORIGIN,
-      trustedKeys: [ledger.verifierKey],
-      parallelFrom: 0,
-      threads: 2,
-      pool,
-      chunkSize: 7,
-    });
+    const threaded = await verifyStoredLedger(db, threadedOptions);
     t.same(threaded, stored, 'decoding in worker threads finds the same first failure');
     const exported = await verifyExport(db, ledger, tamperCase.withTrustedCheckpoint ? trustedNote : undefined);
     if (tamperCase.exported.seq < 0) {

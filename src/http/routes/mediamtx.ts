@@ -68,8 +68,10 @@ export async function mediamtxRoutes(app: FastifyInstance, options: MediamtxRout
       const query = new URLSearchParams(body.query ?? '');
       const token = credential(body, query);
       if (token === undefined) throw new ProblemError('unauthenticated', 'MediaMTX passed no token for this client');
-      const playback = isPlaybackToken(token) ? options.tokens.check(token) : undefined;
-      if (isPlaybackToken(token) && playback === undefined)
+      // A playback token is admitted by its own claims; anything else must be a user token.
+      const presentsPlayback = isPlaybackToken(token);
+      const playback = presentsPlayback ? options.tokens.check(token) : undefined;
+      if (presentsPlayback && playback === undefined)
         throw new ProblemError('unauthenticated', 'the playback token is not valid');
       const caller = playback === undefined ? await app.identify(request, token) : undefined;
 
