@@ -43,9 +43,11 @@ export class EntryError extends Error {
 
 export const KIND_PATTERN = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
 export const TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const HEX64 = /^[0-9a-f]{64}$/;
-const ENTRY_MEMBERS = new Set(['actor', 'kind', 'payload', 'prev', 'seq', 'time', 'v']);
-const MAX_ENTRY_BYTES = 64 * 1024;
+export const HEX64_PATTERN = /^[0-9a-f]{64}$/;
+export const ENTRY_MEMBERS: ReadonlySet<string> = new Set(['actor', 'kind', 'payload', 'prev', 'seq', 'time', 'v']);
+export const MAX_ENTRY_BYTES = 64 * 1024;
+/** Strict: ill-formed UTF-8 is an error, not U+FFFD, and a byte order mark is kept (and refused by JSON.parse). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function entryTime(date: Date): string {
   return date.toISOString();
@@ -90,7 +92,8 @@ function checkEntry(value: unknown): asserts value is Entry {
     if (field !== null && typeof field !== 'string') throw new EntryError(`actor.${member} is not a string or null`);
   }
   if (!isRecord(value.payload)) throw new EntryError('payload is not an object');
-  if (typeof value.prev !== 'string' || !HEX64.test(value.prev)) throw new EntryError('prev is not 64 lowercase hex digits');
+  if (typeof value.prev !== 'string' || !HEX64_PATTERN.test(value.prev))
+    throw new EntryError('prev is not 64 lowercase hex digits');
 }
 
 /**
@@ -99,7 +102,12 @@ function checkEntry(value: unknown): asserts value is Entry {
  */
 export function decodeEntry(bytes: Uint8Array): Entry {
   if (bytes.length > MAX_ENTRY_BYTES) throw new EntryError('the entry is too large');
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new EntryError('the entry bytes are not UTF-8');
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -113,7 +121,7 @@ export function decodeEntry(bytes: Uint8Array): Entry {
   } catch (error) {
     throw new EntryError(error instanceof CanonicalJsonError ? error.message : 'the entry cannot be canonicalised');
   }
-  // Invalid UTF-8 decodes to U+FFFD and so cannot match; equal text means equal bytes.
+  // The bytes are well-formed UTF-8 (decoded strictly): equal text means equal bytes.
   if (!canonical) throw new EntryError('the entry bytes are not in RFC 8785 canonical form');
   return value;
 }

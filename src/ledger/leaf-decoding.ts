@@ -4,7 +4,8 @@
  * names, its leaf hash, and for a key.rotated entry the key — packed in flat arrays that a worker
  * thread can hand back without copying. The in-order checks stay in LogVerifier.
  */
-import { decodeEntry, EntryError } from './entry.js';
+import { scanLeafFields } from './canonical-scan.js';
+import { decodeEntry, type Entry, EntryError } from './entry.js';
 import { leafHash } from './hashes.js';
 
 /**
@@ -66,10 +67,13 @@ export function decodeLeaves(packed: PackedEntries): DecodedLeaves {
     const bytes = packed.bytes.subarray(packed.offsets[i], packed.offsets[i + 1]);
     hashes.set(leafHash(bytes), i * 64);
     try {
-      const entry = decodeEntry(bytes);
+      const fields = scanLeafFields(bytes);
+      const entry = fields ?? decodeEntry(bytes);
       seqs[i] = entry.seq;
       hashes.set(Buffer.from(entry.prev, 'hex'), i * 64 + 32);
-      if (entry.kind === 'key.rotated') rotations.push({ index: i, key: String(entry.payload.key) });
+      if (fields === undefined && entry.kind === 'key.rotated') {
+        rotations.push({ index: i, key: String((entry as Entry).payload.key) });
+      }
       const chained = i > 0 && !Number.isNaN(seqs[i - 1] as number) && sameBytes(hashes, i * 64 + 32, hashes, (i - 1) * 64);
       const storedMatches = stored === undefined || sameBytes(stored, i * 32, hashes, i * 64);
       if (chained && storedMatches) linked[i] = 1;
