@@ -267,11 +267,23 @@ export interface LeafRow {
   readonly leafHash: Buffer;
 }
 
-/** Entries [from, to) in seq order with only what verification and export read. */
+/**
+ * Up to `limit` entries from `from` (before `to`), in seq order, with only what verification and
+ * export read. Seqs are dense in an intact log, so the entries are first asked for by the range
+ * [from, from + limit): a bounded scan whatever the planner believes of the table (with stale
+ * statistics an open range ordered and limited was planned as a scan of the whole rest of the log
+ * and a sort spilled to disk). Where the range has a gap — a tampered log — the next `limit`
+ * entries are read whatever their seqs.
+ */
 export async function listLeaves(db: Executor, from: number, to: number | undefined, limit: number): Promise<LeafRow[]> {
-  let query = db.selectFrom('ledger_entries').select(['seq', 'canonical', 'leaf_hash']).where('seq', '>=', from);
-  if (to !== undefined) query = query.where('seq', '<', to);
-  const rows = await query.orderBy('seq', 'asc').limit(limit).execute();
+  const end = to === undefined ? from + limit : Math.min(to, from + limit);
+  const select = () => db.selectFrom('ledger_entries').select(['seq', 'canonical', 'leaf_hash']).where('seq', '>=', from);
+  let rows = await select().where('seq', '<', end).orderBy('seq', 'asc').execute();
+  if (rows.length < end - from) {
+    let query = select();
+    if (to !== undefined) query = query.where('seq', '<', to);
+    rows = await query.orderBy('seq', 'asc').limit(limit).execute();
+  }
   return rows.map((row) => ({ seq: row.seq, canonical: row.canonical, leafHash: row.leaf_hash }));
 }
 
