@@ -55,14 +55,28 @@ export function parseClassification(text: string): Classification {
   return { all: parseFields(document.all ?? [], 'all'), kinds };
 }
 
+const fieldsByKind = new WeakMap<Classification, Map<string, readonly PersonalField[]>>();
+
 /** The personal fields of `kind`; undefined when the kind is not classified (which must refuse the write). */
-export function personalFieldsOf(classification: Classification, kind: string): PersonalField[] | undefined {
-  const own = classification.kinds.get(kind);
-  return own === undefined ? undefined : [...classification.all, ...own];
+export function personalFieldsOf(classification: Classification, kind: string): readonly PersonalField[] | undefined {
+  let byKind = fieldsByKind.get(classification);
+  if (byKind === undefined) {
+    byKind = new Map();
+    fieldsByKind.set(classification, byKind);
+  }
+  let fields = byKind.get(kind);
+  if (fields === undefined) {
+    const own = classification.kinds.get(kind);
+    if (own === undefined) return undefined;
+    fields = [...classification.all, ...own];
+    byKind.set(kind, fields);
+  }
+  return fields;
 }
 
 /** The subject pointer for a concrete field pointer: each "*" takes the field's matched index in turn. */
 function subjectPointer(field: PersonalField, concrete: string): string {
+  if (!field.subject.includes('*')) return field.subject;
   const pattern = splitPointer(field.field);
   const actual = splitPointer(concrete);
   const indices = pattern.flatMap((token, i) => (token === '*' ? [actual[i] as string] : []));

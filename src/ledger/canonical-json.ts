@@ -10,7 +10,13 @@ export class CanonicalJsonError extends Error {
   }
 }
 
+/** Characters JSON.stringify escapes, and surrogates (which may be lone). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 to U+001F are what JSON escapes
+const SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 function serialiseString(value: string): string {
+  // Most strings hold nothing to escape and no surrogate: quoting them is their JSON form.
+  if (!SPECIAL.test(value)) return `"${value}"`;
   if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
     throw new CanonicalJsonError('a string holds a lone surrogate');
   }
@@ -29,17 +35,28 @@ function serialise(value: unknown, depth: number): string {
     case 'string':
       return serialiseString(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item) => serialise(item, depth + 1)).join(',')}]`;
+      if (Array.isArray(value)) {
+        let text = '[';
+        for (let i = 0; i < value.length; i += 1) {
+          if (i > 0) text += ',';
+          text += serialise(value[i], depth + 1);
+        }
+        return `${text}]`;
+      }
       const prototype = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) {
         throw new CanonicalJsonError('only plain objects, arrays and primitives can be canonicalised');
       }
-      const members = Object.keys(value)
-        .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-        // The default sort compares UTF-16 code units, as RFC 8785 §3.2.3 asks.
-        .sort()
-        .map((key) => `${serialiseString(key)}:${serialise((value as Record<string, unknown>)[key], depth + 1)}`);
-      return `{${members.join(',')}}`;
+      // The default sort compares UTF-16 code units, as RFC 8785 §3.2.3 asks.
+      const keys = Object.keys(value).sort();
+      let text = '{';
+      for (const key of keys) {
+        const member = (value as Record<string, unknown>)[key];
+        if (member === undefined) continue;
+        if (text.length > 1) text += ',';
+        text += `${serialiseString(key)}:${serialise(member, depth + 1)}`;
+      }
+      return `${text}}`;
     }
     default:
       throw new CanonicalJsonError(`a ${typeof value} cannot be canonicalised`);

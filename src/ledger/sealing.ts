@@ -23,17 +23,6 @@ export function randomSalt(): Buffer {
   return pooledRandomBytes(SALT_SIZE);
 }
 
-/** A copy of a JSON value (what entries are made of). */
-function cloneJson<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(cloneJson) as T;
-  if (value !== null && typeof value === 'object') {
-    const copy: Record<string, unknown> = {};
-    for (const [key, member] of Object.entries(value)) copy[key] = cloneJson(member);
-    return copy as T;
-  }
-  return value;
-}
-
 export function commitment(value: unknown, salt: Uint8Array): Buffer {
   return sha256(salt, canonicalBytes(value));
 }
@@ -70,13 +59,10 @@ export function splitPointer(pointer: string): readonly string[] {
   return tokens;
 }
 
-/** Every concrete (container, key, pointer) that `pattern` names in `document` and that holds a value. */
-function matches(
-  document: unknown,
-  pattern: string,
-): { parent: Record<string, unknown> | unknown[]; key: string | number; pointer: string }[] {
+/** Every concrete pointer that `pattern` names in `document` and that holds a value. */
+function matches(document: unknown, pattern: string): string[] {
   const tokens = splitPointer(pattern);
-  const found: { parent: Record<string, unknown> | unknown[]; key: string | number; pointer: string }[] = [];
+  const found: string[] = [];
   const walk = (node: unknown, depth: number, pointer: string) => {
     const token = tokens[depth] as string;
     const last = depth === tokens.length - 1;
@@ -84,7 +70,7 @@ function matches(
       const child = (parent as Record<string | number, unknown>)[key];
       if (child === undefined) return;
       const next = `${pointer}/${escapeToken(String(key))}`;
-      if (last) found.push({ parent, key, pointer: next });
+      if (last) found.push(next);
       else walk(child, depth + 1, next);
     };
     if (token === '*' && Array.isArray(node)) {
@@ -96,9 +82,48 @@ function matches(
 }
 
 /**
+ * Copy-on-write over a JSON document: `container` returns a shallow copy of the container at a
+ * path, copying each container on the way once, so a sealed copy shares every untouched part.
+ */
+class PathCopier {
+  private readonly copies = new Map<object, Record<string, unknown> | unknown[]>();
+  readonly root: unknown;
+
+  constructor(document: unknown) {
+    this.root = this.copyOf(document as object);
+  }
+
+  private copyOf(node: object): Record<string, unknown> | unknown[] {
+    let copy = this.copies.get(node);
+    if (copy === undefined) {
+      copy = Array.isArray(node) ? node.slice() : { ...(node as Record<string, unknown>) };
+      this.copies.set(node, copy);
+    }
+    return copy;
+  }
+
+  /**
+   * The copy of the container reached from the root by `tokens`, every container on the way copied;
+   * undefined when the way leads through a value that is not a container (or is already sealed).
+   */
+  container(tokens: readonly string[]): Record<string, unknown> | undefined {
+    let copy = this.root as Record<string, unknown>;
+    for (const token of tokens) {
+      const child = copy[token];
+      if (child === null || typeof child !== 'object' || isSealed(child)) return undefined;
+      const childCopy = this.copyOf(child);
+      copy[token] = childCopy;
+      copy = childCopy as Record<string, unknown>;
+    }
+    return copy;
+  }
+}
+
+/**
  * Replaces every field named by `patterns` with its commitment. Returns a sealed copy (the document
- * is not changed) and the openings, each with the index of the pattern that named it; `salt` is
- * injectable for tests and defaults to 32 random bytes per field.
+ * is not changed; the copy shares the parts that hold no sealed field) and the openings, each with
+ * the index of the pattern that named it; `salt` is injectable for tests and defaults to 32 random
+ * bytes per field.
  */
 export function sealFields<T>(
   document: T,
@@ -106,20 +131,22 @@ export function sealFields<T>(
   salt: () => Buffer = randomSalt,
 ): { sealed: T; openings: (Opening & { pattern: number })[] } {
   const openings: (Opening & { pattern: number })[] = [];
-  let sealed: T | undefined;
+  let copier: PathCopier | undefined;
   patterns.forEach((pattern, index) => {
-    // Copied on the first field found: most entries have none of their kind's optional fields.
-    if (sealed === undefined && matches(document, pattern).length === 0) return;
-    sealed ??= cloneJson(document);
-    for (const { parent, key, pointer } of matches(sealed, pattern)) {
-      const value = (parent as Record<string | number, unknown>)[key];
-      if (isSealed(value)) continue;
+    for (const pointer of matches(document, pattern)) {
+      copier ??= new PathCopier(document);
+      // Read from the copy: a field an earlier pattern sealed (or sealed within) is taken as sealed.
+      const tokens = splitPointer(pointer);
+      const key = tokens[tokens.length - 1] as string;
+      const target = copier.container(tokens.slice(0, -1));
+      const value = target?.[key];
+      if (target === undefined || value === undefined || isSealed(value)) continue;
       const fieldSalt = salt();
-      (parent as Record<string | number, unknown>)[key] = { [SEALED_MEMBER]: commitment(value, fieldSalt).toString('hex') };
+      target[key] = { [SEALED_MEMBER]: commitment(value, fieldSalt).toString('hex') };
       openings.push({ pointer, value, salt: fieldSalt, pattern: index });
     }
   });
-  return { sealed: sealed ?? document, openings };
+  return { sealed: (copier?.root ?? document) as T, openings };
 }
 
 /** The value at a concrete pointer, or undefined. */

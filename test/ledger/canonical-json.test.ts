@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import t from 'tap';
 import { CanonicalJsonError, canonicalize } from '../../src/ledger/canonical-json.js';
 
@@ -58,4 +59,28 @@ t.test('isCanonicalText accepts exactly the canonical spelling of a value', asyn
   t.notOk(check('{"a":"\\u0041"}'), 'an unnecessary escape');
   t.notOk(check('{"a":"\\ud800"}'), 'a lone surrogate');
   t.notOk(check('{"a":1,"a":2}'), 'a duplicate member');
+});
+
+t.test('property: a string is written as JSON.stringify writes it, and refused when not well-formed', async (t) => {
+  fc.assert(
+    fc.property(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code)), maxLength: 2 }),
+      (text, surrogates) => {
+        const value = text + surrogates;
+        const wellFormed = (value as string & { isWellFormed(): boolean }).isWellFormed();
+        if (!wellFormed)
+          return (() => {
+            try {
+              canonicalize({ [value]: value });
+              return false;
+            } catch (error) {
+              return error instanceof CanonicalJsonError;
+            }
+          })();
+        return canonicalize({ [value]: value }) === `{${JSON.stringify(value)}:${JSON.stringify(value)}}`;
+      },
+    ),
+  );
+  t.pass();
 });
