@@ -16,7 +16,7 @@ export interface PersonalField {
 }
 
 export interface Classification {
-  readonly all: readonly PersonalField[];
+  /** Per classified kind, its personal fields: those listed under `all`, then the kind's own. */
   readonly kinds: ReadonlyMap<string, readonly PersonalField[]>;
 }
 
@@ -49,29 +49,16 @@ export function parseClassification(text: string): Classification {
   if (document === null || typeof document !== 'object' || typeof document.kinds !== 'object' || document.kinds === null) {
     throw new ClassificationError('expected "all" and "kinds"');
   }
-  const kinds = new Map<string, PersonalField[]>();
-  for (const [kind, fields] of Object.entries(document.kinds as Record<string, unknown>))
-    kinds.set(kind, parseFields(fields ?? [], kind));
-  return { all: parseFields(document.all ?? [], 'all'), kinds };
+  const own = Object.entries(document.kinds as Record<string, unknown>).map(
+    ([kind, fields]) => [kind, parseFields(fields ?? [], kind)] as const,
+  );
+  const all = parseFields(document.all ?? [], 'all');
+  return { kinds: new Map(own.map(([kind, fields]) => [kind, [...all, ...fields]])) };
 }
-
-const fieldsByKind = new WeakMap<Classification, Map<string, readonly PersonalField[]>>();
 
 /** The personal fields of `kind`; undefined when the kind is not classified (which must refuse the write). */
 export function personalFieldsOf(classification: Classification, kind: string): readonly PersonalField[] | undefined {
-  let byKind = fieldsByKind.get(classification);
-  if (byKind === undefined) {
-    byKind = new Map();
-    fieldsByKind.set(classification, byKind);
-  }
-  let fields = byKind.get(kind);
-  if (fields === undefined) {
-    const own = classification.kinds.get(kind);
-    if (own === undefined) return undefined;
-    fields = [...classification.all, ...own];
-    byKind.set(kind, fields);
-  }
-  return fields;
+  return classification.kinds.get(kind);
 }
 
 /** The subject pointer for a concrete field pointer: each "*" takes the field's matched index in turn. */
