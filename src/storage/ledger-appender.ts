@@ -6,7 +6,7 @@
  * COMMIT: a batch that fails rejects every append in it.
  *
  * Two batches may be in flight: the second is encoded while the first commits, against the head the
- * first will leave, and sent in one round trip (ledger_append_batch) that writes it only if the
+ * first will leave, and sent in one round trip (ledger_append_packed) that writes it only if the
  * stored head is that prediction (size, last leaf hash, signing key). On any difference (another
  * process wrote, or the first batch failed) the batch is encoded again from the real head in a
  * transaction that holds the lock. Batches with effects are always encoded under the lock.
@@ -18,7 +18,7 @@ import { type EncodedEntry, type EntryDraft, entryTime } from '../ledger/entry.j
 import { verifierKeyFor } from '../ledger/note.js';
 import { withSpan } from '../observability/tracing.js';
 import { BatchBuilder, type HeadState, type Pending, type Prepared } from './ledger-batch.js';
-import { type BatchVault, writeLocked, writePredicted } from './ledger-batch-write.js';
+import { type BatchVault, type PredictedWrite, preparePredicted, writeLocked, writePredicted } from './ledger-batch-write.js';
 import { keyInForce } from './ledger-keys.js';
 import { type HeadSummary, lockLedger, readFrontier, readHeadSummary } from './ledger-repository.js';
 import type { Database } from './schema.js';
@@ -203,10 +203,15 @@ export class LedgerAppender {
     let prepared: Prepared | undefined;
     let path: 'predicted' | 'locked' = 'predicted';
     try {
+      // Openings are encrypted and the checkpoint signed while the batch before is being written.
+      const write =
+        optimistic === undefined || optimistic.entries.length === 0
+          ? undefined
+          : await preparePredicted(this.options.db, optimistic, this.checkpointOf(optimistic), this.options.vault);
       // A prediction is sent only once the batch it extends is written: sent earlier, it could take
       // the lock first, find the head short of its prediction and fall back for nothing.
       if (optimistic !== undefined) await previousSettled;
-      if (optimistic !== undefined && (optimistic.entries.length === 0 || (await this.writePredicted(optimistic)))) {
+      if (optimistic !== undefined && (write === undefined || (await this.writePredicted(write)))) {
         prepared = optimistic;
       } else {
         path = 'locked';
@@ -246,9 +251,9 @@ export class LedgerAppender {
   }
 
   /** One round trip: written if the stored head is the predicted one. */
-  private writePredicted(prepared: Prepared): Promise<boolean> {
-    return withSpan('ledger.append predicted', { 'ledger.batch': prepared.entries.length }, () =>
-      writePredicted(this.options.db, prepared, this.checkpointOf(prepared), this.options.vault),
+  private writePredicted(write: PredictedWrite): Promise<boolean> {
+    return withSpan('ledger.append predicted', { 'ledger.batch': write.prepared.entries.length }, () =>
+      writePredicted(this.options.db, write),
     );
   }
 }

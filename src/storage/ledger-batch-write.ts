@@ -1,10 +1,11 @@
 /**
  * Writing a prepared batch with its checkpoint. `writeLocked` runs inside the batch transaction
  * that already holds the ledger lock; `writePredicted` sends a batch encoded against a predicted
- * head as one call of `ledger_append_batch` (migrations/2026-11-29T1000), which writes it only if
+ * head as one call of `ledger_append_packed` (migrations/2026-11-29T1400), which writes it only if
  * the stored head is the predicted one.
  */
 import { type Kysely, sql } from 'kysely';
+import { type PackedBatch, packBatch } from './batch-packing.js';
 import { type Prepared, sealedItems } from './ledger-batch.js';
 import { insertCheckpoint, insertEntries, insertNodes, LEDGER_LOCK_KEY } from './ledger-repository.js';
 import type { Database } from './schema.js';
@@ -36,30 +37,36 @@ export async function writeLocked(
   });
 }
 
-/** True when written; false (nothing written) when the stored head is not `prepared.base`. */
-export async function writePredicted(
-  db: Kysely<Database>,
+/** A predicted batch ready to send: its rows packed, its openings encrypted and its checkpoint signed. */
+export interface PredictedWrite {
+  readonly prepared: Prepared;
+  readonly packed: PackedBatch;
+  readonly checkpoint: { readonly note: string; readonly keyId: string };
+}
+
+/** Everything of a predicted write that does not need the batch before it to be written. */
+export async function preparePredicted(
+  db: Executor,
   prepared: Prepared,
   checkpoint: { note: string; keyId: string },
   vault: BatchVault | undefined,
-): Promise<boolean> {
+): Promise<PredictedWrite> {
   const items = sealedItems(prepared);
   const rows =
     items.length === 0 ? [] : requireVault(vault).sealRows(await requireVault(vault).dataKeys(db, subjectsOf(items)), items);
-  const { entries, nodes, base } = prepared;
+  return { prepared, packed: packBatch(prepared.base.size, prepared.entries, rows, prepared.nodes), checkpoint };
+}
+
+/** True when written; false (nothing written) when the stored head is not `prepared.base`. */
+export async function writePredicted(db: Kysely<Database>, write: PredictedWrite): Promise<boolean> {
+  const { prepared, packed, checkpoint } = write;
+  const { base } = prepared;
   const result = await sql<{ written: boolean }>`
-    SELECT ledger_append_batch(
-      ${LEDGER_LOCK_KEY}, ${base.size}, ${base.lastLeaf ?? null}::bytea, ${base.keyId ?? null}::text,
-      ${entries.map((row) => row.seq)}::bigint[], ${entries.map((row) => row.time)}::timestamptz[],
-      ${entries.map((row) => row.kind)}::text[], ${entries.map((row) => row.unit)}::text[],
-      ${entries.map((row) => row.subject)}::text[], ${entries.map((row) => row.camera)}::text[],
-      ${entries.map((row) => row.ref)}::text[], ${entries.map((row) => row.canonical)}::bytea[],
-      ${entries.map((row) => row.leafHash)}::bytea[],
-      ${rows.map((row) => row.seq)}::bigint[], ${rows.map((row) => row.pointer)}::text[],
-      ${rows.map((row) => row.subject_id)}::text[], ${rows.map((row) => row.nonce)}::bytea[],
-      ${rows.map((row) => row.ciphertext)}::bytea[],
-      ${nodes.map((row) => row.level)}::smallint[], ${nodes.map((row) => row.idx)}::bigint[],
-      ${nodes.map((row) => row.hash)}::bytea[],
+    SELECT ledger_append_packed(
+      ${LEDGER_LOCK_KEY}, ${base.size}, ${base.lastLeaf ?? null}::bytea, ${base.keyId ?? null}::text, ${packed.time}::timestamptz,
+      ${packed.entryRows}::jsonb, ${packed.canonical}::bytea, ${packed.leaves}::bytea,
+      ${packed.sealedRows}::jsonb, ${packed.nonces}::bytea, ${packed.ciphertexts}::bytea,
+      ${packed.nodeRows}::jsonb, ${packed.hashes}::bytea,
       ${prepared.end.size}, ${prepared.root}, ${checkpoint.keyId}, ${checkpoint.note}
     ) AS written`.execute(db);
   return result.rows[0]?.written === true;

@@ -1,0 +1,70 @@
+/**
+ * A batch's rows in the layout of `ledger_append_packed` (migrations/2026-11-29T1400): each table's
+ * byte strings concatenated into one Buffer, which node-postgres sends as one binary parameter (an
+ * array of Buffers would go as escaped hex text, element by element), and its other columns as one
+ * JSON array of rows.
+ */
+import type { EntryRow, NodeRow } from './ledger-repository.js';
+import type { SealedRow } from './vault.js';
+
+const HASH_SIZE = 32;
+const NONCE_SIZE = 12;
+
+export interface PackedBatch {
+  /** The time every entry of the batch carries. */
+  readonly time: string;
+  readonly entryRows: string;
+  readonly canonical: Buffer;
+  readonly leaves: Buffer;
+  readonly sealedRows: string;
+  readonly nonces: Buffer;
+  readonly ciphertexts: Buffer;
+  readonly nodeRows: string;
+  readonly hashes: Buffer;
+}
+
+function fixedSize(buffers: readonly Buffer[], size: number, what: string): Buffer {
+  for (const buffer of buffers) if (buffer.length !== size) throw new Error(`${what} must be ${size} bytes`);
+  return Buffer.concat(buffers, size * buffers.length);
+}
+
+/**
+ * Packs the rows of a batch whose entries take consecutive seqs from `firstSeq` at one time (as a
+ * BatchBuilder makes them); throws on rows that break that shape.
+ */
+export function packBatch(
+  firstSeq: number,
+  entries: readonly EntryRow[],
+  sealed: readonly SealedRow[],
+  nodes: readonly NodeRow[],
+): PackedBatch {
+  const time = entries[0]?.time ?? new Date(0).toISOString();
+  const entryRows = entries.map((row, i) => {
+    if (row.seq !== firstSeq + i) throw new Error(`entry ${i} of the batch has seq ${row.seq}, not ${firstSeq + i}`);
+    if (row.time !== time) throw new Error('the entries of a batch share one time');
+    return [row.kind, row.unit, row.subject, row.camera, row.ref, row.canonical.length];
+  });
+  return {
+    time,
+    entryRows: JSON.stringify(entryRows),
+    canonical: Buffer.concat(entries.map((row) => row.canonical)),
+    leaves: fixedSize(
+      entries.map((row) => row.leafHash),
+      HASH_SIZE,
+      'a leaf hash',
+    ),
+    sealedRows: JSON.stringify(sealed.map((row) => [row.seq, row.pointer, row.subject_id, row.ciphertext.length])),
+    nonces: fixedSize(
+      sealed.map((row) => row.nonce),
+      NONCE_SIZE,
+      'a nonce',
+    ),
+    ciphertexts: Buffer.concat(sealed.map((row) => row.ciphertext)),
+    nodeRows: JSON.stringify(nodes.map((row) => [row.level, row.idx])),
+    hashes: fixedSize(
+      nodes.map((row) => row.hash),
+      HASH_SIZE,
+      'a node hash',
+    ),
+  };
+}
