@@ -10,34 +10,34 @@ import type { SealedRow } from './vault.js';
 const HASH_SIZE = 32;
 const NONCE_SIZE = 12;
 
-export interface PackedBatch {
+/** The entries and tree nodes of a batch. */
+export interface PackedEntries {
   /** The time every entry of the batch carries. */
   readonly time: string;
   readonly entryRows: string;
-  readonly canonical: Buffer;
-  readonly leaves: Buffer;
-  readonly sealedRows: string;
-  readonly nonces: Buffer;
-  readonly ciphertexts: Buffer;
+  readonly canonical: Uint8Array;
+  readonly leaves: Uint8Array;
   readonly nodeRows: string;
-  readonly hashes: Buffer;
+  readonly hashes: Uint8Array;
 }
 
-function fixedSize(buffers: readonly Buffer[], size: number, what: string): Buffer {
+/** The sealed values of a batch. */
+export interface PackedSealed {
+  readonly sealedRows: string;
+  readonly nonces: Uint8Array;
+  readonly ciphertexts: Uint8Array;
+}
+
+function fixedSize(buffers: readonly Uint8Array[], size: number, what: string): Buffer {
   for (const buffer of buffers) if (buffer.length !== size) throw new Error(`${what} must be ${size} bytes`);
   return Buffer.concat(buffers, size * buffers.length);
 }
 
 /**
- * Packs the rows of a batch whose entries take consecutive seqs from `firstSeq` at one time (as a
- * BatchBuilder makes them); throws on rows that break that shape.
+ * Packs the entries of a batch, which take consecutive seqs from `firstSeq` at one time (as a
+ * BatchBuilder makes them), and its tree nodes; throws on rows that break that shape.
  */
-export function packBatch(
-  firstSeq: number,
-  entries: readonly EntryRow[],
-  sealed: readonly SealedRow[],
-  nodes: readonly NodeRow[],
-): PackedBatch {
+export function packEntries(firstSeq: number, entries: readonly EntryRow[], nodes: readonly NodeRow[]): PackedEntries {
   const time = entries[0]?.time ?? new Date(0).toISOString();
   const entryRows = entries.map((row, i) => {
     if (row.seq !== firstSeq + i) throw new Error(`entry ${i} of the batch has seq ${row.seq}, not ${firstSeq + i}`);
@@ -53,6 +53,17 @@ export function packBatch(
       HASH_SIZE,
       'a leaf hash',
     ),
+    nodeRows: JSON.stringify(nodes.map((row) => [row.level, row.idx])),
+    hashes: fixedSize(
+      nodes.map((row) => row.hash),
+      HASH_SIZE,
+      'a node hash',
+    ),
+  };
+}
+
+export function packSealed(sealed: readonly SealedRow[]): PackedSealed {
+  return {
     sealedRows: JSON.stringify(sealed.map((row) => [row.seq, row.pointer, row.subject_id, row.ciphertext.length])),
     nonces: fixedSize(
       sealed.map((row) => row.nonce),
@@ -60,11 +71,5 @@ export function packBatch(
       'a nonce',
     ),
     ciphertexts: Buffer.concat(sealed.map((row) => row.ciphertext)),
-    nodeRows: JSON.stringify(nodes.map((row) => [row.level, row.idx])),
-    hashes: fixedSize(
-      nodes.map((row) => row.hash),
-      HASH_SIZE,
-      'a node hash',
-    ),
   };
 }

@@ -6,8 +6,10 @@
  * COMMIT: a batch that fails rejects every append in it.
  *
  * Two batches may be in flight: the second is encoded while the first commits, against the head the
- * first will leave, and sent in one round trip (ledger_append_packed) that writes it only if the
- * stored head is that prediction (size, last leaf hash, signing key). On any difference (another
+ * first will leave; appends that arrive before the first is written join the second, each encoded on
+ * arrival and stamped with the batch's time (taken when the batch began). The second is then sent
+ * in one round trip (ledger_append_packed) that writes it only if the stored head is that
+ * prediction (size, last leaf hash, signing key). On any difference (another
  * process wrote, or the first batch failed) the batch is encoded again from the real head in a
  * transaction that holds the lock. Batches with effects are always encoded under the lock.
  */
@@ -18,7 +20,7 @@ import { type EncodedEntry, type EntryDraft, entryTime } from '../ledger/entry.j
 import { verifierKeyFor } from '../ledger/note.js';
 import { withSpan } from '../observability/tracing.js';
 import { BatchBuilder, type HeadState, type Pending, type Prepared } from './ledger-batch.js';
-import { type BatchVault, type PredictedWrite, preparePredicted, writeLocked, writePredicted } from './ledger-batch-write.js';
+import { type BatchVault, type PackedWrite, preparePredicted, writeLocked, writePredicted } from './ledger-batch-write.js';
 import { keyInForce } from './ledger-keys.js';
 import { type HeadSummary, lockLedger, readFrontier, readHeadSummary } from './ledger-repository.js';
 import type { Database } from './schema.js';
@@ -67,6 +69,11 @@ export interface AppenderOptions {
   readonly vault?: BatchVault;
 }
 
+interface Collecting {
+  readonly builder: BatchBuilder;
+  readonly batch: Pending[];
+}
+
 const KEY_ROTATED = 'key.rotated';
 const MAX_IN_FLIGHT = 2;
 
@@ -79,6 +86,8 @@ export class LedgerAppender {
   private lastSettled: Promise<void> = Promise.resolve();
   private closed = false;
   private scheduled = false;
+  /** The predicted batch waiting for the one before it to be written; queued appends join it. */
+  private collecting: Collecting | undefined;
   private readonly verifierKey: string;
   private readonly keyIdHex: string;
   private readonly maxBatch: number;
@@ -135,6 +144,7 @@ export class LedgerAppender {
   }
 
   private pump(): void {
+    if (this.collecting !== undefined) this.join(this.collecting);
     while (this.inFlight.size < MAX_IN_FLIGHT && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       const running: Promise<void> = this.commit(batch).finally(() => {
@@ -150,7 +160,7 @@ export class LedgerAppender {
    * effect fails (rolled back to its savepoint), is rejected alone and takes no seq. Effects need
    * `trx`: batches with effects are only ever encoded under the lock.
    */
-  private async fill(builder: BatchBuilder, batch: Pending[], trx?: Transaction<Database>): Promise<Prepared> {
+  private async fill(builder: BatchBuilder, batch: readonly Pending[], trx?: Transaction<Database>): Promise<void> {
     for (const pending of batch) {
       let encoded: EncodedEntry;
       try {
@@ -166,7 +176,30 @@ export class LedgerAppender {
       }
       builder.add(encoded, pending);
     }
-    return builder.finish(this.keyIdHex);
+  }
+
+  /**
+   * Appends queued since the batch began collecting join it (those without effects, up to
+   * `maxBatch`): each is encoded now, against the head the batch extends.
+   */
+  private join(collecting: Collecting): void {
+    const waiting: Pending[] = [];
+    for (const pending of this.queue) {
+      if (pending.request.effect !== undefined || collecting.batch.length >= this.maxBatch) {
+        waiting.push(pending);
+        continue;
+      }
+      collecting.batch.push(pending);
+      let encoded: EncodedEntry;
+      try {
+        encoded = collecting.builder.encode(pending.request.draft);
+      } catch (error) {
+        pending.reject(error);
+        continue;
+      }
+      collecting.builder.add(encoded, pending);
+    }
+    this.queue = waiting;
   }
 
   /** Encodes a batch under the lock from the stored head, recording a new signing key first. */
@@ -178,7 +211,8 @@ export class LedgerAppender {
         builder.encode({ kind: KEY_ROTATED, actor: { unit: null, subject: null }, payload: { key: this.verifierKey, previous } }),
       );
     }
-    return this.fill(builder, batch, trx);
+    await this.fill(builder, batch, trx);
+    return builder.finish(this.keyIdHex);
   }
 
   private async commit(batch: Pending[]): Promise<void> {
@@ -195,23 +229,31 @@ export class LedgerAppender {
     const time = entryTime(this.now());
     // Encoding is chained batch after batch in memory; commits overlap.
     const base = await previous;
-    const optimistic =
+    const builder =
       base !== undefined && base.keyId === this.keyIdHex && batch.every((pending) => pending.request.effect === undefined)
-        ? await this.fill(new BatchBuilder(base, time), batch)
+        ? new BatchBuilder(base, time)
         : undefined;
-    if (optimistic !== undefined) publish(optimistic.end);
     let prepared: Prepared | undefined;
     let path: 'predicted' | 'locked' = 'predicted';
     try {
-      // Openings are encrypted and the checkpoint signed while the batch before is being written.
+      let optimistic: Prepared | undefined;
+      if (builder !== undefined) {
+        await this.fill(builder, batch);
+        // Until the batch before is written, appends that arrive join this one.
+        const collecting = { builder, batch };
+        this.collecting = collecting;
+        await previousSettled;
+        if (this.collecting === collecting) this.collecting = undefined;
+        optimistic = builder.finish(this.keyIdHex);
+        publish(optimistic.end);
+      }
       const write =
         optimistic === undefined || optimistic.entries.length === 0
           ? undefined
           : await preparePredicted(this.options.db, optimistic, this.checkpointOf(optimistic), this.options.vault);
-      // A prediction is sent only once the batch it extends is written: sent earlier, it could take
-      // the lock first, find the head short of its prediction and fall back for nothing.
-      if (optimistic !== undefined) await previousSettled;
-      if (optimistic !== undefined && (write === undefined || (await this.writePredicted(write)))) {
+      // A prediction is sent only once the batch it extends is written (above): sent earlier, it could
+      // take the lock first, find the head short of its prediction and fall back for nothing.
+      if (optimistic !== undefined && (write === undefined || (await this.writePredicted(write, optimistic.entries.length)))) {
         prepared = optimistic;
       } else {
         path = 'locked';
@@ -251,10 +293,8 @@ export class LedgerAppender {
   }
 
   /** One round trip: written if the stored head is the predicted one. */
-  private writePredicted(write: PredictedWrite): Promise<boolean> {
-    return withSpan('ledger.append predicted', { 'ledger.batch': write.prepared.entries.length }, () =>
-      writePredicted(this.options.db, write),
-    );
+  private writePredicted(write: PackedWrite, entries: number): Promise<boolean> {
+    return withSpan('ledger.append predicted', { 'ledger.batch': entries }, () => writePredicted(this.options.db, write));
   }
 }
 

@@ -5,7 +5,7 @@
  * the stored head is the predicted one.
  */
 import { type Kysely, sql } from 'kysely';
-import { type PackedBatch, packBatch } from './batch-packing.js';
+import { type PackedEntries, type PackedSealed, packEntries, packSealed } from './batch-packing.js';
 import { type Prepared, sealedItems } from './ledger-batch.js';
 import { insertCheckpoint, insertEntries, insertNodes, LEDGER_LOCK_KEY } from './ledger-repository.js';
 import type { Database } from './schema.js';
@@ -38,9 +38,11 @@ export async function writeLocked(
 }
 
 /** A predicted batch ready to send: its rows packed, its openings encrypted and its checkpoint signed. */
-export interface PredictedWrite {
-  readonly prepared: Prepared;
-  readonly packed: PackedBatch;
+export interface PackedWrite {
+  readonly expected: { readonly size: number; readonly lastLeaf: Uint8Array | null; readonly keyId: string | null };
+  readonly entries: PackedEntries;
+  readonly sealed: PackedSealed;
+  readonly end: { readonly size: number; readonly root: Uint8Array };
   readonly checkpoint: { readonly note: string; readonly keyId: string };
 }
 
@@ -50,24 +52,31 @@ export async function preparePredicted(
   prepared: Prepared,
   checkpoint: { note: string; keyId: string },
   vault: BatchVault | undefined,
-): Promise<PredictedWrite> {
+): Promise<PackedWrite> {
   const items = sealedItems(prepared);
   const rows =
     items.length === 0 ? [] : requireVault(vault).sealRows(await requireVault(vault).dataKeys(db, subjectsOf(items)), items);
-  return { prepared, packed: packBatch(prepared.base.size, prepared.entries, rows, prepared.nodes), checkpoint };
+  return {
+    expected: { size: prepared.base.size, lastLeaf: prepared.base.lastLeaf ?? null, keyId: prepared.base.keyId ?? null },
+    entries: packEntries(prepared.base.size, prepared.entries, prepared.nodes),
+    sealed: packSealed(rows),
+    end: { size: prepared.end.size, root: prepared.root },
+    checkpoint,
+  };
 }
 
-/** True when written; false (nothing written) when the stored head is not `prepared.base`. */
-export async function writePredicted(db: Kysely<Database>, write: PredictedWrite): Promise<boolean> {
-  const { prepared, packed, checkpoint } = write;
-  const { base } = prepared;
+/** One round trip: true when written; false (nothing written) when the stored head is not the expected one. */
+export async function writePredicted(db: Kysely<Database>, write: PackedWrite): Promise<boolean> {
+  const { expected, entries, sealed, end, checkpoint } = write;
+  const bytes = (value: Uint8Array | null) =>
+    value === null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   const result = await sql<{ written: boolean }>`
     SELECT ledger_append_packed(
-      ${LEDGER_LOCK_KEY}, ${base.size}, ${base.lastLeaf ?? null}::bytea, ${base.keyId ?? null}::text, ${packed.time}::timestamptz,
-      ${packed.entryRows}::jsonb, ${packed.canonical}::bytea, ${packed.leaves}::bytea,
-      ${packed.sealedRows}::jsonb, ${packed.nonces}::bytea, ${packed.ciphertexts}::bytea,
-      ${packed.nodeRows}::jsonb, ${packed.hashes}::bytea,
-      ${prepared.end.size}, ${prepared.root}, ${checkpoint.keyId}, ${checkpoint.note}
+      ${LEDGER_LOCK_KEY}, ${expected.size}, ${bytes(expected.lastLeaf)}::bytea, ${expected.keyId}::text, ${entries.time}::timestamptz,
+      ${entries.entryRows}::jsonb, ${bytes(entries.canonical)}::bytea, ${bytes(entries.leaves)}::bytea,
+      ${sealed.sealedRows}::jsonb, ${bytes(sealed.nonces)}::bytea, ${bytes(sealed.ciphertexts)}::bytea,
+      ${entries.nodeRows}::jsonb, ${bytes(entries.hashes)}::bytea,
+      ${end.size}, ${bytes(end.root)}::bytea, ${checkpoint.keyId}, ${checkpoint.note}
     ) AS written`.execute(db);
   return result.rows[0]?.written === true;
 }

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { sql } from 'kysely';
 import t from 'tap';
 import { leafHash } from '../../src/ledger/hashes.js';
-import { packBatch } from '../../src/storage/batch-packing.js';
+import { packEntries, packSealed } from '../../src/storage/batch-packing.js';
 import { LedgerAppender } from '../../src/storage/ledger-appender.js';
 import type { EntryRow, NodeRow } from '../../src/storage/ledger-repository.js';
 import type { SealedRow } from '../../src/storage/vault.js';
@@ -33,28 +33,28 @@ t.test('a batch packs each column of bytes into one buffer and the other columns
     { seq: 6, pointer: '/payload/reason', subject_id: 'op-1', nonce: Buffer.alloc(12, 1), ciphertext: Buffer.from('xyz') },
   ];
   const nodes: NodeRow[] = [{ level: 4, idx: 0, hash: Buffer.alloc(32, 7) }];
-  const packed = packBatch(5, entries, sealed, nodes);
+  const packed = { ...packEntries(5, entries, nodes), ...packSealed(sealed) };
   t.equal(packed.time, TIME);
   t.same(JSON.parse(packed.entryRows), [
     ['playback.started', 'district-7', 'op-1', 'cam-1', null, 7],
     ['playback.started', null, null, null, 'r-6', 9],
   ]);
-  t.equal(packed.canonical.toString('utf8'), '{"a":1}{"bb":22}');
+  t.equal(Buffer.from(packed.canonical).toString('utf8'), '{"a":1}{"bb":22}');
   t.same(packed.leaves, Buffer.concat([entries[0]?.leafHash as Buffer, entries[1]?.leafHash as Buffer]));
   t.same(JSON.parse(packed.sealedRows), [[6, '/payload/reason', 'op-1', 3]]);
   t.same(packed.nonces, Buffer.alloc(12, 1));
-  t.equal(packed.ciphertexts.toString(), 'xyz');
+  t.equal(Buffer.from(packed.ciphertexts).toString(), 'xyz');
   t.same(JSON.parse(packed.nodeRows), [[4, 0]]);
   t.same(packed.hashes, Buffer.alloc(32, 7));
 });
 
 t.test('packing refuses rows a batch builder cannot make', async (t) => {
-  t.throws(() => packBatch(5, [entry(5, '{}'), entry(7, '{}')], [], []), /entry 1 of the batch has seq 7, not 6/);
-  t.throws(() => packBatch(5, [entry(5, '{}'), entry(6, '{}', { time: '2026-11-29T08:00:01.000Z' })], [], []), /one time/);
-  t.throws(() => packBatch(5, [entry(5, '{}', { leafHash: Buffer.alloc(31) })], [], []), /a leaf hash must be 32 bytes/);
+  t.throws(() => packEntries(5, [entry(5, '{}'), entry(7, '{}')], []), /entry 1 of the batch has seq 7, not 6/);
+  t.throws(() => packEntries(5, [entry(5, '{}'), entry(6, '{}', { time: '2026-11-29T08:00:01.000Z' })], []), /one time/);
+  t.throws(() => packEntries(5, [entry(5, '{}', { leafHash: Buffer.alloc(31) })], []), /a leaf hash must be 32 bytes/);
   const nonce = { seq: 5, pointer: '/p', subject_id: 's', nonce: Buffer.alloc(11), ciphertext: Buffer.alloc(1) };
-  t.throws(() => packBatch(5, [entry(5, '{}')], [nonce], []), /a nonce must be 12 bytes/);
-  t.throws(() => packBatch(5, [entry(5, '{}')], [], [{ level: 4, idx: 0, hash: Buffer.alloc(1) }]), /a node hash/);
+  t.throws(() => packSealed([nonce]), /a nonce must be 12 bytes/);
+  t.throws(() => packEntries(5, [entry(5, '{}')], [{ level: 4, idx: 0, hash: Buffer.alloc(1) }]), /a node hash/);
 });
 
 t.test('the database stores each packed entry with its own columns and bytes', async (t) => {

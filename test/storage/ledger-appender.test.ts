@@ -1,10 +1,13 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
 import t from 'tap';
 import { decodeEntry } from '../../src/ledger/entry.js';
+import { verifierKeyFor } from '../../src/ledger/note.js';
 import { LedgerAppender, LedgerUnavailableError } from '../../src/storage/ledger-appender.js';
-import { entryAt, latestCheckpoint, treeSize } from '../../src/storage/ledger-repository.js';
+import { entryAt, LEDGER_LOCK_KEY, latestCheckpoint, treeSize } from '../../src/storage/ledger-repository.js';
 import { verifyStoredLedger } from '../../src/storage/ledger-verification.js';
-import { openTestDatabase } from '../helpers/database.js';
+import { openTestDatabase, serverUrl } from '../helpers/database.js';
 import { appendEvents, ORIGIN, testLedger } from '../helpers/ledger.js';
 
 t.test('concurrent appends batch into one linear, verifiable log that starts with its key', async (t) => {
@@ -151,3 +154,44 @@ t.test('recordKey writes the key.rotated entry and its checkpoint once per key, 
   t.equal(await treeSize(db), 2, 'a new key adds its own entry');
   t.equal((await verifyStoredLedger(db, { origin: ORIGIN, trustedKeys: [ledger.verifierKey, rotated.verifierKey] })).ok, true);
 });
+
+t.test(
+  'appends that arrive while a batch is being written join the batch waiting behind it',
+  { skip: serverUrl() === undefined ? 'needs DATABASE_URL: holding the ledger lock takes a second session' : false },
+  async (t) => {
+    const database = await openTestDatabase();
+    t.teardown(() => database.close());
+    const { db } = database.handle;
+    const sizes: number[] = [];
+    const key = generateKeyPairSync('ed25519').privateKey;
+    const appender = new LedgerAppender({
+      db,
+      origin: ORIGIN,
+      signingKey: key,
+      observer: { batchCommitted: (size) => sizes.push(size) },
+    });
+    await appender.recordKey();
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    t.teardown(() => holder.end());
+    // The first batch blocks on the ledger's lock, so the second waits for it while appends arrive.
+    await holder.query('SELECT pg_advisory_lock($1)', [LEDGER_LOCK_KEY]);
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const receipts = [appendEvents(appender, 1, 'first')];
+    await turn();
+    for (const prefix of ['second', 'third', 'fourth']) {
+      receipts.push(appendEvents(appender, 2, prefix));
+      await turn();
+      await turn();
+    }
+    await holder.query('SELECT pg_advisory_unlock($1)', [LEDGER_LOCK_KEY]);
+    const seqs = (await Promise.all(receipts))
+      .flat()
+      .map((receipt) => receipt.seq)
+      .sort((a, b) => a - b);
+    t.same(seqs, [1, 2, 3, 4, 5, 6, 7]);
+    t.same(sizes.slice(-2), [1, 6], 'the three later turns went into one batch');
+    const result = await verifyStoredLedger(db, { origin: ORIGIN, trustedKeys: [verifierKeyFor(ORIGIN, key)] });
+    t.equal(result.ok, true);
+  },
+);
