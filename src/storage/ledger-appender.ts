@@ -5,13 +5,13 @@
  * processes on one database therefore write one linear log, and nothing is acknowledged before
  * COMMIT: a batch that fails rejects every append in it.
  *
- * Two batches may be in flight: the second is encoded while the first commits, against the head the
- * first will leave; appends that arrive before the first is written join the second, each encoded on
- * arrival and stamped with the batch's time (taken when the batch began). The second is then sent
- * in one round trip (ledger_append_packed) that writes it only if the stored head is that
- * prediction (size, last leaf hash, signing key). On any difference (another
- * process wrote, or the first batch failed) the batch is encoded again from the real head in a
- * transaction that holds the lock. Batches with effects are always encoded under the lock.
+ * Two batches may be in flight: while the first commits, the second collects the appends that
+ * arrive; once the first is written, the second is encoded against the head the first left (as
+ * predicted when the first was encoded) and sent in one round trip (ledger_append_packed) that
+ * writes it only if the stored head is that prediction (size, last leaf hash, signing key). On any
+ * difference (another process wrote, or the first batch failed) the batch is encoded again from the
+ * real head in a transaction that holds the lock. Batches with effects are always encoded under the
+ * lock. An entry's time is taken when its batch is encoded, after the entry was appended.
  */
 import type { KeyObject } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
@@ -70,7 +70,6 @@ export interface AppenderOptions {
 }
 
 interface Collecting {
-  readonly builder: BatchBuilder;
   readonly batch: Pending[];
 }
 
@@ -86,7 +85,7 @@ export class LedgerAppender {
   private lastSettled: Promise<void> = Promise.resolve();
   private closed = false;
   private scheduled = false;
-  /** The predicted batch waiting for the one before it to be written; queued appends join it. */
+  /** The batch waiting for the one before it to be written; queued appends join it. */
   private collecting: Collecting | undefined;
   private readonly verifierKey: string;
   private readonly keyIdHex: string;
@@ -178,26 +177,12 @@ export class LedgerAppender {
     }
   }
 
-  /**
-   * Appends queued since the batch began collecting join it (those without effects, up to
-   * `maxBatch`): each is encoded now, against the head the batch extends.
-   */
+  /** Queued appends without effects join the collecting batch, up to `maxBatch`. */
   private join(collecting: Collecting): void {
     const waiting: Pending[] = [];
     for (const pending of this.queue) {
-      if (pending.request.effect !== undefined || collecting.batch.length >= this.maxBatch) {
-        waiting.push(pending);
-        continue;
-      }
-      collecting.batch.push(pending);
-      let encoded: EncodedEntry;
-      try {
-        encoded = collecting.builder.encode(pending.request.draft);
-      } catch (error) {
-        pending.reject(error);
-        continue;
-      }
-      collecting.builder.add(encoded, pending);
+      if (pending.request.effect !== undefined || collecting.batch.length >= this.maxBatch) waiting.push(pending);
+      else collecting.batch.push(pending);
     }
     this.queue = waiting;
   }
@@ -226,24 +211,21 @@ export class LedgerAppender {
     this.lastSettled = new Promise((resolve) => {
       settle = resolve;
     });
-    const time = entryTime(this.now());
     // Encoding is chained batch after batch in memory; commits overlap.
     const base = await previous;
-    const builder =
-      base !== undefined && base.keyId === this.keyIdHex && batch.every((pending) => pending.request.effect === undefined)
-        ? new BatchBuilder(base, time)
-        : undefined;
     let prepared: Prepared | undefined;
     let path: 'predicted' | 'locked' = 'predicted';
     try {
       let optimistic: Prepared | undefined;
-      if (builder !== undefined) {
-        await this.fill(builder, batch);
-        // Until the batch before is written, appends that arrive join this one.
-        const collecting = { builder, batch };
+      if (base !== undefined && base.keyId === this.keyIdHex && batch.every((pending) => pending.request.effect === undefined)) {
+        // Until the batch before is written, appends that arrive join this one; it is encoded, and
+        // takes its time, once it closes.
+        const collecting = { batch };
         this.collecting = collecting;
         await previousSettled;
         if (this.collecting === collecting) this.collecting = undefined;
+        const builder = new BatchBuilder(base, entryTime(this.now()));
+        await this.fill(builder, batch);
         optimistic = builder.finish(this.keyIdHex);
         publish(optimistic.end);
       }
@@ -259,7 +241,7 @@ export class LedgerAppender {
         path = 'locked';
         await transact(this.options.db, 'ledger.append', async (trx) => {
           await lockLedger(trx);
-          prepared = await this.prepareLocked(trx, await readHeadSummary(trx), batch, time);
+          prepared = await this.prepareLocked(trx, await readHeadSummary(trx), batch, entryTime(this.now()));
           publish(prepared.end);
           if (prepared.entries.length > 0) await writeLocked(trx, prepared, this.checkpointOf(prepared), this.options.vault);
         });
