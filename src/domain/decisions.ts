@@ -12,6 +12,7 @@ import { type Action, type DecisionFacts, decide, type Finding, type Outcome } f
 import type { AccessSnapshot } from './access-state.js';
 import type { Caller } from './caller.js';
 import type { LedgerWriter } from './ledger-writer.js';
+import type { PersonRecord, SystemRecord } from './registry.js';
 import type { RegulationProfile } from './regulation-profile.js';
 import { windowWithin } from './time-window.js';
 
@@ -107,20 +108,8 @@ export function gatherFacts(
     purpose: request.purpose,
     reason: request.reason,
     camera: { locationClass: facts.camera.location_class },
-    system: {
-      wentLiveOn: new Date(facts.system.went_live_on),
-      filedOn: facts.system.filing === null ? null : new Date(facts.system.filing.filed_on),
-      retentionDays: facts.system.retention_days,
-    },
-    person:
-      record === undefined
-        ? undefined
-        : {
-            active: record.active && homeUnit?.active !== false,
-            trainingValidUntil: endOfDay(record.training_valid_until),
-            confidentialitySignedOn:
-              record.confidentiality_signed_on === null ? null : new Date(record.confidentiality_signed_on),
-          },
+    system: { ...systemDates(facts.system), retentionDays: facts.system.retention_days },
+    person: record === undefined ? undefined : { active: record.active && homeUnit?.active !== false, ...personDates(record) },
     rolePermits: snapshot.index.allows(person, domain, request.camera_id, request.action) || grantCovers === true,
     grant: grantCovers === undefined ? 'none' : grantCovers ? 'valid' : 'invalid',
     maintainerOnly:
@@ -151,6 +140,32 @@ function holdCovers(hold: HoldRow, request: DecisionRequest): boolean {
     windowWithin(request.window, hold.window)
   );
 }
+
+/**
+ * A record's dates, parsed once per record: records of an access snapshot are replaced, never changed
+ * in place, when the registry changes. The rules only read the dates.
+ */
+function parsedOnce<R extends object, D>(parse: (record: R) => D): (record: R) => D {
+  const parsed = new WeakMap<R, D>();
+  return (record) => {
+    let dates = parsed.get(record);
+    if (dates === undefined) {
+      dates = parse(record);
+      parsed.set(record, dates);
+    }
+    return dates;
+  };
+}
+
+const systemDates = parsedOnce((system: SystemRecord) => ({
+  wentLiveOn: new Date(system.went_live_on),
+  filedOn: system.filing === null ? null : new Date(system.filing.filed_on),
+}));
+
+const personDates = parsedOnce((record: PersonRecord) => ({
+  trainingValidUntil: endOfDay(record.training_valid_until),
+  confidentialitySignedOn: record.confidentiality_signed_on === null ? null : new Date(record.confidentiality_signed_on),
+}));
 
 /** Training "valid until" a day is valid through that whole day (UTC). */
 function endOfDay(day: string | null): Date | null {

@@ -54,6 +54,9 @@ export function entryTime(date: Date): string {
 }
 
 export function encodeEntry(draft: EntryDraft, seq: number, prev: Buffer | undefined): EncodedEntry {
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new EntryError('seq is not a non-negative integer');
+  if (prev !== undefined && prev.length !== 32) throw new EntryError('prev is not a 32-byte hash');
+  checkDraft(draft);
   const entry: Entry = {
     v: ENTRY_VERSION,
     seq,
@@ -63,7 +66,6 @@ export function encodeEntry(draft: EntryDraft, seq: number, prev: Buffer | undef
     payload: draft.payload,
     prev: prev === undefined ? ZERO_HASH_HEX : prev.toString('hex'),
   };
-  checkEntry(entry);
   const bytes = canonicalBytes(entry);
   if (bytes.length > MAX_ENTRY_BYTES) throw new EntryError(`an entry may hold at most ${MAX_ENTRY_BYTES} bytes`);
   return { entry, bytes, leaf: leafHash(bytes) };
@@ -71,6 +73,30 @@ export function encodeEntry(draft: EntryDraft, seq: number, prev: Buffer | undef
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The last time that passed the check: a batch's entries all carry the same one. */
+let lastValidTime = '';
+
+function checkTime(time: unknown): void {
+  if (time === lastValidTime) return;
+  if (typeof time !== 'string' || !TIME_PATTERN.test(time) || Number.isNaN(Date.parse(time))) {
+    throw new EntryError('time is not an RFC 3339 UTC time with milliseconds');
+  }
+  lastValidTime = time;
+}
+
+/** The members of an entry that a writer supplies. */
+function checkDraft(value: Record<string, unknown> | EntryDraft): void {
+  checkTime(value.time);
+  if (typeof value.kind !== 'string' || !KIND_PATTERN.test(value.kind))
+    throw new EntryError('kind is not a dotted lowercase name');
+  if (!isRecord(value.actor)) throw new EntryError('actor is not an object');
+  for (const member of ['unit', 'subject']) {
+    const field = value.actor[member];
+    if (field !== null && typeof field !== 'string') throw new EntryError(`actor.${member} is not a string or null`);
+  }
+  if (!isRecord(value.payload)) throw new EntryError('payload is not an object');
 }
 
 function checkEntry(value: unknown): asserts value is Entry {
@@ -81,17 +107,7 @@ function checkEntry(value: unknown): asserts value is Entry {
   }
   if (value.v !== ENTRY_VERSION) throw new EntryError(`unknown entry version ${String(value.v)}`);
   if (!Number.isSafeInteger(value.seq) || (value.seq as number) < 0) throw new EntryError('seq is not a non-negative integer');
-  if (typeof value.time !== 'string' || !TIME_PATTERN.test(value.time) || Number.isNaN(Date.parse(value.time))) {
-    throw new EntryError('time is not an RFC 3339 UTC time with milliseconds');
-  }
-  if (typeof value.kind !== 'string' || !KIND_PATTERN.test(value.kind))
-    throw new EntryError('kind is not a dotted lowercase name');
-  if (!isRecord(value.actor)) throw new EntryError('actor is not an object');
-  for (const member of ['unit', 'subject']) {
-    const field = value.actor[member];
-    if (field !== null && typeof field !== 'string') throw new EntryError(`actor.${member} is not a string or null`);
-  }
-  if (!isRecord(value.payload)) throw new EntryError('payload is not an object');
+  checkDraft(value);
   if (typeof value.prev !== 'string' || !HEX64_PATTERN.test(value.prev))
     throw new EntryError('prev is not 64 lowercase hex digits');
 }

@@ -72,10 +72,27 @@ export function parseVerifierKey(text: string): VerifierKey {
   return { name, keyId, publicKey, text: `${name}+${hexId}+${encoded}` };
 }
 
+/** Key IDs of signing keys by name, derived once per key (a checkpoint is signed per batch). */
+const signingKeyIds = new WeakMap<KeyObject, Map<string, Buffer>>();
+
+function signingKeyId(name: string, privateKey: KeyObject): Buffer {
+  let byName = signingKeyIds.get(privateKey);
+  if (byName === undefined) {
+    byName = new Map();
+    signingKeyIds.set(privateKey, byName);
+  }
+  let keyId = byName.get(name);
+  if (keyId === undefined) {
+    keyId = verifierKeyFor(name, privateKey).keyId;
+    byName.set(name, keyId);
+  }
+  return keyId;
+}
+
 /** Signs `text` (which must end in a newline) and returns the whole signed note. */
 export function signNote(text: string, name: string, privateKey: KeyObject): string {
   if (!text.endsWith('\n')) throw new NoteError('note text must end with a newline');
-  const keyId = verifierKeyFor(name, privateKey).keyId;
+  const keyId = signingKeyId(name, privateKey);
   const signature = sign(null, Buffer.from(text, 'utf8'), privateKey);
   return `${text}\n${SIGNATURE_PREFIX}${name} ${Buffer.concat([keyId, signature]).toString('base64')}\n`;
 }

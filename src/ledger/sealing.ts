@@ -59,9 +59,35 @@ export function splitPointer(pointer: string): readonly string[] {
   return tokens;
 }
 
+const escapedPointers = new Map<string, string>();
+
+/** A pointer written with every token escaped as RFC 6901 §3 asks (memoised like splitPointer). */
+function escapedPointer(pointer: string): string {
+  let escaped = escapedPointers.get(pointer);
+  if (escaped === undefined) {
+    escaped = splitPointer(pointer)
+      .map((token) => `/${escapeToken(token)}`)
+      .join('');
+    if (escapedPointers.size >= 10_000) escapedPointers.clear();
+    escapedPointers.set(pointer, escaped);
+  }
+  return escaped;
+}
+
+/** Whether the object members named by `tokens` lead from `node` to a value. */
+function holdsValue(node: unknown, tokens: readonly string[]): boolean {
+  for (const token of tokens) {
+    if (!isPlainObject(node) || !Object.hasOwn(node, token)) return false;
+    node = node[token];
+  }
+  return node !== undefined;
+}
+
 /** Every concrete pointer that `pattern` names in `document` and that holds a value. */
 function matches(document: unknown, pattern: string): string[] {
   const tokens = splitPointer(pattern);
+  // Without "*" a pattern names at most one field.
+  if (!tokens.includes('*')) return tokens.length > 0 && holdsValue(document, tokens) ? [escapedPointer(pattern)] : [];
   const found: string[] = [];
   const walk = (node: unknown, depth: number, pointer: string) => {
     const token = tokens[depth] as string;

@@ -60,3 +60,20 @@ t.test('a document without the named fields is returned as it is', async (t) => 
   t.equal(sealed, original);
   t.same(openings, []);
 });
+
+t.test('a pattern without "*" names its field by the escaped pointer, as a pattern with "*" does', async (t) => {
+  const original = { payload: { 'a/b': { 'c~d': 'secret', list: ['x'] }, array: ['y'] } };
+  const exact = sealFields(original, ['/payload/a~1b/c~0d'], salt);
+  const wildcard = sealFields({ payload: { 'a/b': [original.payload['a/b']] } }, ['/payload/a~1b/*/c~0d'], salt);
+  t.same(
+    exact.openings.map((opening) => [opening.pointer, opening.value]),
+    [['/payload/a~1b/c~0d', 'secret']],
+  );
+  t.same(
+    wildcard.openings.map((opening) => opening.pointer),
+    ['/payload/a~1b/0/c~0d'],
+  );
+  t.ok(checkOpening(exact.sealed, exact.openings[0] as (typeof exact.openings)[number]));
+  t.same(sealFields(original, ['/payload/array/0'], salt).openings, [], 'an array element is named only through "*"');
+  t.same(sealFields(original, ['/payload/a~1b/c~0d/deeper'], salt).openings, [], 'nothing below a string');
+});
