@@ -86,13 +86,13 @@ export function sealDraft<D extends Omit<EntryDraft, 'time'>>(
     fields.map((field) => field.field),
     salt,
   );
-  const openings: SubjectOpening[] = result.openings.map(({ pattern, ...opening }) => {
+  const openings: SubjectOpening[] = result.openings.map(({ pattern, pointer, value, salt: fieldSalt }) => {
     const field = fields[pattern] as PersonalField;
-    const subjectId = valueAt(draft, subjectPointer(field, opening.pointer));
+    const subjectId = valueAt(draft, subjectPointer(field, pointer));
     if (typeof subjectId !== 'string' || subjectId === '') {
-      throw new ClassificationError(`${opening.pointer} of ${draft.kind} has no data subject at ${field.subject}`);
+      throw new ClassificationError(`${pointer} of ${draft.kind} has no data subject at ${field.subject}`);
     }
-    return { ...opening, subjectId };
+    return { pointer, value, salt: fieldSalt, subjectId };
   });
   return { draft: result.sealed, openings };
 }

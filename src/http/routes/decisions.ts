@@ -95,16 +95,18 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
     { schema: { body: decisionBodySchema(options.profile), response: { 200: DECISION_ANSWER } } },
     async (request) => {
       const { subject, unit } = request.caller;
+      // One snapshot of the registry and policy for the whole decision.
+      const snapshot = options.access.current;
       // decision:create in the caller's own unit, or in the camera's (a contractor's roles are held
       // in the units they work for).
-      const cameraUnit = options.access.current.cameras.get(request.body.camera_id)?.unit.id;
+      const cameraUnit = snapshot.cameras.get(request.body.camera_id)?.unit.id;
       // A caller holding a grant may ask under it (an emergency requester has no role anywhere).
       const mayAsk =
         request.body.grant_id !== undefined ||
-        (await app.policy.isAllowed(subject, unit, 'decision', 'create')) ||
-        (cameraUnit !== undefined && (await app.policy.isAllowed(subject, cameraUnit, 'decision', 'create')));
+        snapshot.index.allows(subject, unit, 'decision', 'create') ||
+        (cameraUnit !== undefined && snapshot.index.allows(subject, cameraUnit, 'decision', 'create'));
       if (!mayAsk) throw new ProblemError('forbidden', `decision:create is not permitted for this caller in unit ${unit}`);
-      if (request.body.on_behalf_of !== undefined && !(await app.policy.isAllowed(subject, unit, 'decision', 'on_behalf'))) {
+      if (request.body.on_behalf_of !== undefined && !snapshot.index.allows(subject, unit, 'decision', 'on_behalf')) {
         const message = 'only a gateway may decide on behalf of a person';
         throw new ProblemError('forbidden', `body/on_behalf_of: ${message}`, [
           { location: 'body', path: '/on_behalf_of', message },
@@ -113,15 +115,7 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
       const grantId = request.body.grant_id;
       const grant = grantId === undefined ? undefined : await readGrant(options.db, grantId);
       const hold = grant === undefined ? undefined : await holdOfRequest(options.db, grant.requestId);
-      const decision = await makeDecision(
-        options.writer,
-        options.access.current,
-        options.profile,
-        request.caller,
-        request.body,
-        grant,
-        hold,
-      );
+      const decision = await makeDecision(options.writer, snapshot, options.profile, request.caller, request.body, grant, hold);
       const answer = { ...presentDecision(decision), receipt: presentReceipt(decision.receipt) };
       if (request.body.playback_token !== true || decision.validUntil === null) return answer;
       const playbackToken = options.tokens.issue({
