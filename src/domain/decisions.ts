@@ -183,7 +183,8 @@ export async function makeDecision(
   now: Date = new Date(),
 ): Promise<Decision> {
   const person = request.on_behalf_of?.subject ?? caller.subject;
-  const { unitId, ...facts } = gatherFacts(snapshot, person, request, now, grant, hold);
+  // The rules read the facts; the unit the camera belongs to is recorded beside them.
+  const facts = gatherFacts(snapshot, person, request, now, grant, hold);
   const outcome = decide(facts, profile);
   const decisionId = randomUUID();
   const validUntil =
@@ -195,7 +196,7 @@ export async function makeDecision(
       payload: {
         decision_id: decisionId,
         camera_id: request.camera_id,
-        unit_id: unitId,
+        unit_id: facts.unitId,
         person: request.on_behalf_of ?? { subject: person },
         action: request.action,
         window: request.window ?? null,
@@ -218,12 +219,13 @@ export async function makeDecision(
   return { decisionId, outcome, validUntil, receipt };
 }
 
-export function presentDecision(decision: Decision) {
+export function presentDecision<R>(decision: Decision, receipt: R) {
   return {
     decision_id: decision.decisionId,
     decision: decision.outcome.decision,
     reasons: decision.outcome.reasons.map(finding),
     obligations: decision.outcome.obligations.map((item) => ({ code: item.code, article: item.article, detail: item.message })),
     valid_until: decision.validUntil,
+    receipt,
   };
 }

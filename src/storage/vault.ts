@@ -143,15 +143,17 @@ export class Vault {
 
   /** Encrypts the openings of entries under their subjects' keys; an erased subject's are left out. */
   sealRows(keys: ReadonlyMap<string, Buffer | null>, items: readonly SealedItem[]): SealedRow[] {
-    return items.flatMap(({ seq, openings }) =>
-      openings.flatMap((opening) => {
+    const rows: SealedRow[] = [];
+    for (const { seq, openings } of items) {
+      for (const opening of openings) {
         const key = keys.get(opening.subjectId);
-        if (key === undefined || key === null) return [];
+        if (key === undefined || key === null) continue;
         const plaintext = Buffer.from(JSON.stringify({ salt: opening.salt.toString('hex'), value: opening.value }), 'utf8');
         const { nonce, ciphertext } = seal(key, plaintext, valueAad(seq, opening.pointer, opening.subjectId));
-        return [{ seq, pointer: opening.pointer, subject_id: opening.subjectId, nonce, ciphertext }];
-      }),
-    );
+        rows.push({ seq, pointer: opening.pointer, subject_id: opening.subjectId, nonce, ciphertext });
+      }
+    }
+    return rows;
   }
 
   /**

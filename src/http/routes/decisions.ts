@@ -116,7 +116,7 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
       const grant = grantId === undefined ? undefined : await readGrant(options.db, grantId);
       const hold = grant === undefined ? undefined : await holdOfRequest(options.db, grant.requestId);
       const decision = await makeDecision(options.writer, snapshot, options.profile, request.caller, request.body, grant, hold);
-      const answer = { ...presentDecision(decision), receipt: presentReceipt(decision.receipt) };
+      const answer = presentDecision(decision, presentReceipt(decision.receipt));
       if (request.body.playback_token !== true || decision.validUntil === null) return answer;
       const playbackToken = options.tokens.issue({
         decisionId: decision.decisionId,
