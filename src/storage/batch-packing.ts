@@ -15,20 +15,20 @@ export interface PackedEntries {
   /** The time every entry of the batch carries. */
   readonly time: string;
   readonly entryRows: string;
-  readonly canonical: Uint8Array;
-  readonly leaves: Uint8Array;
+  readonly canonical: Buffer;
+  readonly leaves: Buffer;
   readonly nodeRows: string;
-  readonly hashes: Uint8Array;
+  readonly hashes: Buffer;
 }
 
 /** The sealed values of a batch. */
 export interface PackedSealed {
   readonly sealedRows: string;
-  readonly nonces: Uint8Array;
-  readonly ciphertexts: Uint8Array;
+  readonly nonces: Buffer;
+  readonly ciphertexts: Buffer;
 }
 
-function fixedSize(buffers: readonly Uint8Array[], size: number, what: string): Buffer {
+function fixedSize(buffers: readonly Buffer[], size: number, what: string): Buffer {
   for (const buffer of buffers) if (buffer.length !== size) throw new Error(`${what} must be ${size} bytes`);
   return Buffer.concat(buffers, size * buffers.length);
 }

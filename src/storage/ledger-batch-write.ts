@@ -39,14 +39,13 @@ export async function writeLocked(
 
 /** A predicted batch ready to send: its rows packed, its openings encrypted and its checkpoint signed. */
 export interface PackedWrite {
-  readonly expected: { readonly size: number; readonly lastLeaf: Uint8Array | null; readonly keyId: string | null };
+  readonly expected: { readonly size: number; readonly lastLeaf: Buffer | null; readonly keyId: string | null };
   readonly entries: PackedEntries;
   readonly sealed: PackedSealed;
-  readonly end: { readonly size: number; readonly root: Uint8Array };
+  readonly end: { readonly size: number; readonly root: Buffer };
   readonly checkpoint: { readonly note: string; readonly keyId: string };
 }
 
-/** Everything of a predicted write that does not need the batch before it to be written. */
 export async function preparePredicted(
   db: Executor,
   prepared: Prepared,
@@ -68,15 +67,13 @@ export async function preparePredicted(
 /** One round trip: true when written; false (nothing written) when the stored head is not the expected one. */
 export async function writePredicted(db: Kysely<Database>, write: PackedWrite): Promise<boolean> {
   const { expected, entries, sealed, end, checkpoint } = write;
-  const bytes = (value: Uint8Array | null) =>
-    value === null ? null : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   const result = await sql<{ written: boolean }>`
     SELECT ledger_append_packed(
-      ${LEDGER_LOCK_KEY}, ${expected.size}, ${bytes(expected.lastLeaf)}::bytea, ${expected.keyId}::text, ${entries.time}::timestamptz,
-      ${entries.entryRows}::jsonb, ${bytes(entries.canonical)}::bytea, ${bytes(entries.leaves)}::bytea,
-      ${sealed.sealedRows}::jsonb, ${bytes(sealed.nonces)}::bytea, ${bytes(sealed.ciphertexts)}::bytea,
-      ${entries.nodeRows}::jsonb, ${bytes(entries.hashes)}::bytea,
-      ${end.size}, ${bytes(end.root)}::bytea, ${checkpoint.keyId}, ${checkpoint.note}
+      ${LEDGER_LOCK_KEY}, ${expected.size}, ${expected.lastLeaf}::bytea, ${expected.keyId}::text, ${entries.time}::timestamptz,
+      ${entries.entryRows}::jsonb, ${entries.canonical}::bytea, ${entries.leaves}::bytea,
+      ${sealed.sealedRows}::jsonb, ${sealed.nonces}::bytea, ${sealed.ciphertexts}::bytea,
+      ${entries.nodeRows}::jsonb, ${entries.hashes}::bytea,
+      ${end.size}, ${end.root}::bytea, ${checkpoint.keyId}, ${checkpoint.note}
     ) AS written`.execute(db);
   return result.rows[0]?.written === true;
 }
