@@ -13,14 +13,14 @@
  * canonicaliser's 64 levels.
  */
 
+import { ENTRY_MEMBERS, HEX64_PATTERN, KIND_PATTERN, MAX_ENTRY_BYTES, TIME_PATTERN } from './entry.js';
+
 export interface LeafFields {
   readonly seq: number;
   readonly kind: string;
   /** The `prev` member's 64 hex digits. */
   readonly prev: string;
 }
-
-import { ENTRY_MEMBERS, HEX64_PATTERN, KIND_PATTERN, MAX_ENTRY_BYTES, TIME_PATTERN } from './entry.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -44,35 +44,33 @@ function unescapeToken(token: string): string {
   return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-const splitPointers = new Map<string, readonly string[]>();
-
-/** The reference tokens of a pointer (memoised: the same few pointers recur for every entry). */
-export function splitPointer(pointer: string): readonly string[] {
-  let tokens = splitPointers.get(pointer);
-  if (tokens === undefined) {
-    if (pointer === '') tokens = [];
-    else if (!pointer.startsWith('/')) throw new Error(`not a JSON pointer: ${pointer}`);
-    else tokens = pointer.slice(1).split('/').map(unescapeToken);
-    if (splitPointers.size >= 10_000) splitPointers.clear();
-    splitPointers.set(pointer, tokens);
-  }
-  return tokens;
+/** `compute` memoised per pointer: the same few pointers recur for every entry (at most 10,000 kept). */
+function perPointer<T>(compute: (pointer: string) => T): (pointer: string) => T {
+  const results = new Map<string, T>();
+  return (pointer) => {
+    let result = results.get(pointer);
+    if (result === undefined) {
+      result = compute(pointer);
+      if (results.size >= 10_000) results.clear();
+      results.set(pointer, result);
+    }
+    return result;
+  };
 }
 
-const escapedPointers = new Map<string, string>();
+/** The reference tokens of a pointer. */
+export const splitPointer = perPointer((pointer): readonly string[] => {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) throw new Error(`not a JSON pointer: ${pointer}`);
+  return pointer.slice(1).split('/').map(unescapeToken);
+});
 
-/** A pointer written with every token escaped as RFC 6901 §3 asks (memoised like splitPointer). */
-function escapedPointer(pointer: string): string {
-  let escaped = escapedPointers.get(pointer);
-  if (escaped === undefined) {
-    escaped = splitPointer(pointer)
-      .map((token) => `/${escapeToken(token)}`)
-      .join('');
-    if (escapedPointers.size >= 10_000) escapedPointers.clear();
-    escapedPointers.set(pointer, escaped);
-  }
-  return escaped;
-}
+/** A pointer written with every token escaped as RFC 6901 §3 asks. */
+const escapedPointer = perPointer((pointer) =>
+  splitPointer(pointer)
+    .map((token) => `/${escapeToken(token)}`)
+    .join(''),
+);
 
 /** Whether the object members named by `tokens` lead from `node` to a value. */
 function holdsValue(node: unknown, tokens: readonly string[]): boolean {

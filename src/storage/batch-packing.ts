@@ -4,10 +4,10 @@
  * array of Buffers would go as escaped hex text, element by element), and its other columns as one
  * JSON array of rows.
  */
+import { HASH_SIZE } from '../ledger/hashes.js';
 import type { EntryRow, NodeRow } from './ledger-repository.js';
 import type { SealedRow } from './vault.js';
 
-const HASH_SIZE = 32;
 const NONCE_SIZE = 12;
 
 /** The entries and tree nodes of a batch. */

@@ -69,10 +69,6 @@ export interface AppenderOptions {
   readonly vault?: BatchVault;
 }
 
-interface Collecting {
-  readonly batch: Pending[];
-}
-
 const KEY_ROTATED = 'key.rotated';
 const MAX_IN_FLIGHT = 2;
 
@@ -86,7 +82,7 @@ export class LedgerAppender {
   private closed = false;
   private scheduled = false;
   /** The batch waiting for the one before it to be written; queued appends join it. */
-  private collecting: Collecting | undefined;
+  private collecting: Pending[] | undefined;
   private readonly verifierKey: string;
   private readonly keyIdHex: string;
   private readonly maxBatch: number;
@@ -178,11 +174,11 @@ export class LedgerAppender {
   }
 
   /** Queued appends without effects join the collecting batch, up to `maxBatch`. */
-  private join(collecting: Collecting): void {
+  private join(collecting: Pending[]): void {
     const waiting: Pending[] = [];
     for (const pending of this.queue) {
-      if (pending.request.effect !== undefined || collecting.batch.length >= this.maxBatch) waiting.push(pending);
-      else collecting.batch.push(pending);
+      if (pending.request.effect !== undefined || collecting.length >= this.maxBatch) waiting.push(pending);
+      else collecting.push(pending);
     }
     this.queue = waiting;
   }
@@ -220,10 +216,9 @@ export class LedgerAppender {
       if (base !== undefined && base.keyId === this.keyIdHex && batch.every((pending) => pending.request.effect === undefined)) {
         // Until the batch before is written, appends that arrive join this one; it is encoded, and
         // takes its time, once it closes.
-        const collecting = { batch };
-        this.collecting = collecting;
+        this.collecting = batch;
         await previousSettled;
-        if (this.collecting === collecting) this.collecting = undefined;
+        if (this.collecting === batch) this.collecting = undefined;
         const builder = new BatchBuilder(base, entryTime(this.now()));
         await this.fill(builder, batch);
         optimistic = builder.finish(this.keyIdHex);

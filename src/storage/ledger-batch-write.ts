@@ -46,6 +46,7 @@ export interface PackedWrite {
   readonly checkpoint: { readonly note: string; readonly keyId: string };
 }
 
+/** Encrypts the openings of a predicted batch and packs its rows beside its signed checkpoint. */
 export async function preparePredicted(
   db: Executor,
   prepared: Prepared,
