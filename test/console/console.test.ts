@@ -90,11 +90,32 @@ t.test(
     await verification.waitFor();
     t.match(await verification.textContent(), /^Verified: \d+ entries/);
 
+    // The list the tab opens with (every kind) is held back until the search's rows are shown: a
+    // late answer to an earlier search must not replace the later one's rows.
+    let releaseUnfiltered: () => void = () => {};
+    const unfilteredHeld = new Promise<void>((resolve) => {
+      releaseUnfiltered = resolve;
+    });
+    await page.route('**/v1/ledger/entries?*', async (route) => {
+      if (!route.request().url().includes('kind=')) await unfilteredHeld;
+      await route.continue();
+    });
+    const unfilteredAnswered = page.waitForResponse(
+      (response) => response.url().includes('/v1/ledger/entries?') && !response.url().includes('kind='),
+    );
     await page.getByRole('button', { name: 'Entries' }).click();
     await page.getByLabel('Kind').fill('decision.made');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.locator('#entry-rows tr').nth(2).waitFor();
+    await page.waitForFunction(`(() => {
+      const kinds = [...document.querySelectorAll('#entry-rows tr td:nth-child(3)')].map((cell) => cell.textContent);
+      return kinds.length > 0 && kinds.every((kind) => kind === 'decision.made');
+    })()`);
     t.equal(await page.locator('#entry-rows tr').count(), 3, 'the three decisions');
+    releaseUnfiltered();
+    await (await unfilteredAnswered).finished();
+    await page.evaluate('new Promise((resolve) => setTimeout(resolve, 0))');
+    t.equal(await page.locator('#entry-rows tr').count(), 3, 'the earlier list, answering later, did not replace them');
+    await page.unroute('**/v1/ledger/entries?*');
     await page.getByRole('button', { name: 'Open entry', exact: false }).first().click();
     const verified = page.locator('#entry-verdict.verified');
     await verified.waitFor();

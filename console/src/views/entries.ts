@@ -19,6 +19,8 @@ const PAGE = 25;
 export class EntriesView {
   private next: number | null = null;
   private query = new URLSearchParams();
+  /** The latest search asked for: an earlier one answering after it is not shown. */
+  private latest = 0;
 
   constructor(
     private readonly trust: () => Promise<Trusted | undefined>,
@@ -48,7 +50,9 @@ export class EntriesView {
     const query = new URLSearchParams(this.query);
     query.set('from', String(from));
     query.set('limit', String(PAGE));
+    const asked = ++this.latest;
     const page = await json<{ items: StoredEntry[]; next: number | null }>(`/v1/ledger/entries?${query}`);
+    if (asked !== this.latest) return;
     this.next = page.next;
     byId<HTMLButtonElement>('entries-next').hidden = page.next === null;
     replaceChildren(
