@@ -3,15 +3,28 @@
  * request on this stack, measured in the same run against the same server:
  *   ceiling    GET /v1/me: token verification, the permission index, a JSON answer (no database)
  *   decisions  POST /v1/decisions: validation, the rules, one ledger entry committed per answer
- * both with autocannon at BENCH_CONNECTIONS connections for BENCH_SECONDS each, the service running
- * as its own process (service-process.ts). Then the permission index alone: decision time with
- * 10,000 policy lines, 1,000 people and 50 units, beside casbin's enforce() on the same policy.
+ * with autocannon at BENCH_CONNECTIONS connections, the service running as its own process
+ * (service-process.ts). The two alternate for BENCH_ROUNDS rounds of BENCH_SECONDS each —
+ * ceiling, decisions, ceiling, … , ceiling — and each decisions run is compared with the mean of
+ * the ceiling runs on either side of it, so a machine whose speed drifts during the run weighs on
+ * both sides of each ratio; the median ratio is the result. Then the permission index alone:
+ * decision time with 10,000 policy lines, 1,000 people and 50 units, beside casbin's enforce().
  */
 import { benchPermissionIndex } from './permission-index.js';
-import { CONNECTIONS, load, row, SECONDS, withServiceProcess } from './service-process.js';
+import { CONNECTIONS, load, ROUNDS, type Run, row, SECONDS, withServiceProcess } from './service-process.js';
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const answered = (run: Run) => run.requests - run.non2xx - run.errors - run.timeouts;
 
 await withServiceProcess('http', async (service) => {
-  console.log(`load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, service and load on the same machine`);
+  console.log(
+    `load: autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per run, service and load on the same machine`,
+  );
   const operator = { authorization: `Bearer ${service.token('op-wang', 'riverside-psb')}`, 'content-type': 'application/json' };
   const to = new Date(Date.now() - 60_000);
   const body = JSON.stringify({
@@ -27,18 +40,28 @@ await withServiceProcess('http', async (service) => {
   await load({ ...ceilingRequest, duration: 3 });
   await load({ ...decisionRequest, duration: 3 });
   const count = () => service.count(`SELECT count(*) FROM ledger_entries WHERE kind = 'decision.made'`);
-  const ceilingBefore = await load(ceilingRequest);
+  const ceilings: Run[] = [await load(ceilingRequest)];
+  const decisions: Run[] = [];
   const entriesBefore = await count();
-  const decisions = await load(decisionRequest);
+  for (let round = 0; round < ROUNDS; round += 1) {
+    decisions.push(await load(decisionRequest));
+    ceilings.push(await load(ceilingRequest));
+  }
   const recorded = (await count()) - entriesBefore;
-  const ceilingAfter = await load(ceilingRequest);
-  const ceiling = (ceilingBefore.rps + ceilingAfter.rps) / 2;
-  console.log(row('ceiling (GET /v1/me)', ceilingBefore));
-  console.log(row('decisions', decisions));
-  console.log(row('ceiling again', ceilingAfter));
+  const ratios = decisions.map((run, round) => {
+    const ceiling = ((ceilings[round] as Run).rps + (ceilings[round + 1] as Run).rps) / 2;
+    return (100 * run.rps) / ceiling;
+  });
+  console.log(row('ceiling (GET /v1/me)', ceilings[0] as Run));
+  decisions.forEach((run, round) => {
+    console.log(`${row(`decisions, round ${round + 1}`, run)}   ${(ratios[round] as number).toFixed(0)}% of the ceiling`);
+    console.log(row('ceiling (GET /v1/me)', ceilings[round + 1] as Run));
+  });
+  const p99s = decisions.map((run) => run.p99);
   console.log(
-    `decisions: ${((100 * decisions.rps) / ceiling).toFixed(0)}% of the ceiling (mean of both ceiling runs), p99 ${decisions.p99.toFixed(1)} ms; ` +
-      `${recorded} decision entries recorded for ${decisions.requests - decisions.non2xx - decisions.errors - decisions.timeouts} answered`,
+    `decisions: ${median(ratios).toFixed(0)}% of the ceiling (median of ${ROUNDS} rounds, ${Math.min(...ratios).toFixed(0)}–${Math.max(...ratios).toFixed(0)}%), ` +
+      `p99 ${median(p99s).toFixed(1)} ms (median; worst ${Math.max(...p99s).toFixed(1)} ms), ceiling p99 ${median(ceilings.map((run) => run.p99)).toFixed(1)} ms; ` +
+      `${recorded} decision entries recorded for ${decisions.reduce((sum, run) => sum + answered(run), 0)} answered`,
   );
 });
 await benchPermissionIndex();
