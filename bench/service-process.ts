@@ -96,8 +96,12 @@ export async function withServiceProcess(name: string, work: (service: BenchServ
       count: (sql) => withClient(url.toString(), async (client) => Number((await client.query(sql)).rows[0].count)),
     });
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    // A service that already exited (say, it failed to start) emits no second 'exit'.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
     await rm(dataDir, { recursive: true, force: true });
     await withClient(BASE_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
   }
