@@ -17,13 +17,10 @@ import { loadOrCreateDevelopmentTokenSecret } from '../src/keys/key-files.js';
 import { createLogger } from '../src/observability/logger.js';
 import { recentWindow, startNginx, writeHlsFixture } from './nginx.js';
 import { CONNECTIONS, load, row, SECONDS, withServiceProcess } from './service-process.js';
+import { percentile } from './statistics.js';
 
 const HOUR = 3_600_000;
 const ITERATIONS = Number(process.env.BENCH_GATE_ITERATIONS ?? 20_000);
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
 
 async function benchInProcess(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-bench-gate-'));

@@ -12,12 +12,7 @@
  */
 import { benchPermissionIndex } from './permission-index.js';
 import { CONNECTIONS, load, ROUNDS, type Run, row, SECONDS, withServiceProcess } from './service-process.js';
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
+import { median } from './statistics.js';
 
 const answered = (run: Run) => run.requests - run.non2xx - run.errors - run.timeouts;
 

@@ -19,6 +19,7 @@ import { inclusionProof } from '../src/storage/ledger-proofs.js';
 import { verifyStoredLedger } from '../src/storage/ledger-verification.js';
 import { migrateToLatest } from '../src/storage/migrate.js';
 import type { Database } from '../src/storage/schema.js';
+import { percentile } from './statistics.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
@@ -48,10 +49,6 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end();
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 async function plainTable(db: Kysely<Database>): Promise<void> {

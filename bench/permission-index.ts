@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { newEnforcer, newModel } from 'casbin';
 import { indexOf, MODEL_FILE } from '../src/policy/enforcer.js';
+import { percentile } from './statistics.js';
 
 const UNITS = 50;
 const PEOPLE = 1_000;
@@ -23,10 +24,6 @@ function random(seed: number): () => number {
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
     return state / 2 ** 31;
   };
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 export async function benchPermissionIndex(): Promise<void> {
