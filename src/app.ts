@@ -15,7 +15,9 @@ import type { Gatekeeper } from './gate/gatekeeper.js';
 import type { PlaybackTokens } from './gate/playback-tokens.js';
 import { type AuthenticationOptions, authenticate } from './http/authenticate.js';
 import { errors } from './http/errors.js';
+import { inputText } from './http/input-text.js';
 import { requestContext } from './http/request-context.js';
+import { responseHeaders } from './http/response-headers.js';
 import { accessRequestRoutes } from './http/routes/access-requests.js';
 import { complianceRoutes } from './http/routes/compliance.js';
 import { consoleRoutes } from './http/routes/console.js';
@@ -87,8 +89,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('policy', deps.policy);
 
   await app.register(requestContext, { metrics: deps.metrics });
+  await app.register(responseHeaders);
   await app.register(errors);
   await app.register(authenticate, deps.authentication);
+  await app.register(inputText);
 
   await app.register(openapiRoutes);
   await app.register(healthRoutes, { db: deps.db });

@@ -88,6 +88,11 @@ function claim(payload: Record<string, unknown>, name: string): string | undefin
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH ? value : undefined;
 }
 
+/** The claims every token must carry: sub, exp, and iss and aud whenever they are configured. */
+export function requiredClaims(options: Pick<AuthenticationOptions, 'issuer' | 'audience'>): string[] {
+  return ['sub', 'exp', ...(options.issuer === undefined ? [] : ['iss']), ...(options.audience === undefined ? [] : ['aud'])];
+}
+
 async function authenticatePlugin(app: FastifyInstance, options: AuthenticationOptions): Promise<void> {
   await app.register(jwt, {
     // biome-ignore lint/suspicious/noExplicitAny: @fastify/jwt's Secret union does not name async public-key fetchers precisely.
@@ -98,7 +103,9 @@ async function authenticatePlugin(app: FastifyInstance, options: AuthenticationO
       algorithms: algorithms(options.keys) as never,
       ...(options.issuer === undefined ? {} : { allowedIss: options.issuer }),
       ...(options.audience === undefined ? {} : { allowedAud: options.audience }),
-      requiredClaims: ['sub', 'exp'],
+      // fast-jwt checks iss and aud only when a token carries them: a configured issuer or audience
+      // is therefore also a required claim, so a token without it is refused, not waved through.
+      requiredClaims: requiredClaims(options),
       clockTolerance: options.clockSkewSeconds * 1000,
     },
   });
@@ -111,7 +118,12 @@ async function authenticatePlugin(app: FastifyInstance, options: AuthenticationO
         token === undefined ? undefined : ({ extractToken: () => token } as never),
       );
     } catch (error) {
-      request.log.info({ refusal: (error as { code?: string }).code ?? 'invalid' }, 'token refused');
+      const refusal = (error as { code?: string }).code ?? 'invalid';
+      request.log.info({ refusal }, 'token refused');
+      const missing = /The (\w+) claim is required/.exec((error as Error).message ?? '');
+      if (missing !== null) {
+        throw new ProblemError('unauthenticated', `the token must carry the ${missing[1]} claim`);
+      }
       throw new ProblemError('unauthenticated', 'a valid bearer token is required');
     }
     const subject = claim(payload, 'sub');

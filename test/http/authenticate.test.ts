@@ -64,6 +64,8 @@ t.test('development tokens: accepted when valid, refused with 401 problem+json o
   refused['a token from another issuer'] = devSigner({ ...validClaims, iss: 'elsewhere' });
   refused['a token without a unit claim'] = devSigner({ ...validClaims, unit: undefined });
   refused['a token without exp'] = devSigner({ ...validClaims, exp: undefined });
+  refused['a token without iss'] = devSigner({ ...validClaims, iss: undefined });
+  refused['a token without aud'] = devSigner({ ...validClaims, aud: undefined });
   refused['a token not valid before next hour'] = devSigner({ ...validClaims, nbf: now + 3600 });
   for (const [name, token] of Object.entries(refused)) {
     const response = await me(service, token);
@@ -108,6 +110,15 @@ t.test('RS256 and EdDSA public keys verify their own algorithm only', async (t) 
     t.equal((await me(service, confused)).statusCode, 401, `${algorithm}: HS256 with the public key refused`);
     const stranger = generateKeyPairSync('ed25519');
     t.equal((await me(service, signWith(stranger.privateKey, 'EdDSA', { sub: 'x', unit: 'y' }))).statusCode, 401);
+    for (const claim of ['iss', 'aud']) {
+      const without = await me(
+        service,
+        signWith(pair.privateKey, algorithm, { sub: 'zhang', unit: 'district-7', [claim]: undefined }),
+      );
+      t.equal(without.statusCode, 401, `${algorithm}: a token without ${claim} is refused`);
+      t.equal(without.json().code, 'unauthenticated');
+      t.match(without.json().detail, new RegExp(`\\b${claim}\\b`), `${algorithm}: the answer names ${claim}`);
+    }
   }
 });
 
@@ -136,4 +147,8 @@ t.test('ES256 keys from a JWKS URL are cached and refetched for an unknown kid',
   t.equal((await me(service, signWith(second.privateKey, 'ES256', { sub: 'a', unit: 'u' }, 'k2'))).statusCode, 401);
   t.equal(fetches, 1);
   t.equal((await me(service, signWith(first.privateKey, 'ES256', { sub: 'a', unit: 'u' }, 'nope'))).statusCode, 401);
+  for (const claim of ['iss', 'aud']) {
+    const token = signWith(first.privateKey, 'ES256', { sub: 'a', unit: 'u', [claim]: undefined }, 'k1');
+    t.equal((await me(service, token)).statusCode, 401, `ES256: a token without ${claim} is refused`);
+  }
 });
