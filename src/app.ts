@@ -10,6 +10,7 @@ import type { RequestSettings } from './domain/access-requests.js';
 import type { AccessState } from './domain/access-state.js';
 import type { LedgerWriter } from './domain/ledger-writer.js';
 import type { RegulationProfile } from './domain/regulation-profile.js';
+import type { RoleContext } from './domain/role-assignments.js';
 import type { GateProfile } from './gate/gate-profile.js';
 import type { Gatekeeper } from './gate/gatekeeper.js';
 import type { PlaybackTokens } from './gate/playback-tokens.js';
@@ -52,8 +53,8 @@ export interface AppDependencies {
   /** The access snapshot (permission index and registry) decisions read. */
   readonly access: AccessState;
   readonly profile: RegulationProfile;
-  /** The roles the baseline policy defines. */
-  readonly roles: ReadonlySet<string>;
+  /** Role assignments: the roles the baseline defines and who may assign them (the grant table). */
+  readonly roles: RoleContext;
   readonly requests: RequestSettings;
   readonly metrics: Metrics;
   readonly authentication: AuthenticationOptions;
@@ -109,17 +110,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   };
   await app.register(ledgerPublicRoutes, ledger);
   await app.register(ledgerEntryRoutes, ledger);
-  await app.register(ledgerEventRoutes, ledger);
+  await app.register(ledgerEventRoutes, { ...ledger, access: deps.access });
   await app.register(ledgerAuditRoutes, {
     ...ledger,
     trustedKeys: deps.ledger.trustedKeys,
     onVerified: (result) => deps.ledger.metrics.verified(result),
   });
-  await app.register(subjectRoutes, ledger);
+  await app.register(subjectRoutes, { ...ledger, access: deps.access });
 
   const { writer } = deps.ledger;
   await app.register(registryRoutes, { db: deps.db, writer, access: deps.access });
-  await app.register(roleAssignmentRoutes, { db: deps.db, writer, access: deps.access, roles: deps.roles });
+  await app.register(roleAssignmentRoutes, { context: deps.roles, access: deps.access });
   await app.register(decisionRoutes, {
     db: deps.db,
     writer,

@@ -161,7 +161,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       policy: access.policy,
       access,
       profile,
-      roles: roleContext.roles,
+      roles: roleContext,
       requests: config.requests,
       metrics,
       authentication: { keys: tokenKeys, ...config.auth },

@@ -4,6 +4,7 @@
  * change the registry and role assignments. Shared by the service and the `import` command.
  */
 import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
@@ -12,6 +13,7 @@ import { LedgerWriter } from './domain/ledger-writer.js';
 import { parseClassification } from './domain/personal-fields.js';
 import type { RegistryContext } from './domain/registry-changes.js';
 import { baselineRoles, type RoleContext } from './domain/role-assignments.js';
+import { parseRoleGrantTable, type RoleGrantTable } from './domain/role-grants.js';
 import {
   loadOrCreateDevelopmentMasterKey,
   loadOrCreateDevelopmentSigningKey,
@@ -61,13 +63,21 @@ export async function openRecorder(config: Config, db: Kysely<Database>, observe
   return { signingKey, vault, appender, writer: new LedgerWriter(appender, classification) };
 }
 
+export const ROLE_GRANTS_FILE = packagePath('policies', 'role-assignments.yaml');
+
+/** The role grant table of policies/role-assignments.yaml, checked against the baseline's roles. */
+export function loadRoleGrantTable(roles: ReadonlySet<string>): RoleGrantTable {
+  return parseRoleGrantTable(readFileSync(ROLE_GRANTS_FILE, 'utf8'), roles);
+}
+
 export function changeContexts(
   db: Kysely<Database>,
   writer: LedgerWriter,
   baselinePolicy: string,
 ): { registryContext: RegistryContext; roleContext: RoleContext } {
+  const roles = baselineRoles(baselinePolicy);
   return {
     registryContext: { db, writer, announce: announceAccessChange },
-    roleContext: { db, writer, roles: baselineRoles(baselinePolicy) },
+    roleContext: { db, writer, roles, grants: loadRoleGrantTable(roles) },
   };
 }

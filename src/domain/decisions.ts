@@ -15,6 +15,7 @@ import type { LedgerWriter } from './ledger-writer.js';
 import type { PersonRecord, SystemRecord } from './registry.js';
 import type { RegulationProfile } from './regulation-profile.js';
 import { windowWithin } from './time-window.js';
+import { personnelFor } from './unit-scope.js';
 
 export const ACTIONS = ['live', 'playback', 'export', 'broadcast'] as const;
 
@@ -97,7 +98,8 @@ export function gatherFacts(
   }
   const domain = facts.unit.id;
   const grantCovers = grant === undefined ? undefined : covers(grant, person, domain, request, at);
-  const record = snapshot.personnel.get(person);
+  // Registration counts only in the camera's unit or through its entrusted operators (Article 20).
+  const record = personnelFor(snapshot, person, domain);
   const roles = snapshot.index.rolesOf(person, domain).filter((role) => role !== person);
   const homeUnit = record === undefined ? undefined : snapshot.units.get(record.unit_id);
   return {

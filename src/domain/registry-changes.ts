@@ -9,7 +9,14 @@ import { insertRecord, readRecord, updateRecord } from '../storage/registry-repo
 import type { Executor } from '../storage/transaction.js';
 import type { Caller } from './caller.js';
 import type { LedgerWriter } from './ledger-writer.js';
-import { changedRecord, newRecord, type RegistryRecord, type ResourceDescription, sameRecord } from './registry.js';
+import {
+  changedRecord,
+  newRecord,
+  type RegistryRecord,
+  type ResourceDescription,
+  sameRecord,
+  type UnitRecord,
+} from './registry.js';
 
 export type RegistryErrorCode = 'not-found' | 'already-exists' | 'unknown-reference' | 'changed-concurrently';
 
@@ -48,6 +55,20 @@ async function checkReferences(db: Executor, resource: ResourceDescription, reco
     const id = (record as unknown as Record<string, string>)[field] as string;
     const referenced = await readRecord(db, target, id);
     if (referenced === undefined) throw new RegistryError('unknown-reference', `no ${target} record ${id}`, field);
+  }
+  if (resource.name === 'units') await checkEntrusted(db, record as UnitRecord);
+}
+
+/** A unit entrusts only other units registered as entrusted operators (Article 20). */
+async function checkEntrusted(db: Executor, unit: UnitRecord): Promise<void> {
+  for (const [index, id] of unit.entrusts.entries()) {
+    const field = `entrusts/${index}`;
+    if (id === unit.id) throw new RegistryError('unknown-reference', 'a unit cannot entrust itself', field);
+    const operator = (await readRecord(db, 'units', id)) as UnitRecord | undefined;
+    if (operator === undefined) throw new RegistryError('unknown-reference', `no units record ${id}`, field);
+    if (operator.kind !== 'entrusted_operator') {
+      throw new RegistryError('unknown-reference', `${id} is not an entrusted operator`, field);
+    }
   }
 }
 

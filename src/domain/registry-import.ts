@@ -73,6 +73,13 @@ export function parseRegistryDocument(text: string): RegistryDocument {
   return document as RegistryDocument;
 }
 
+/** Units that entrust others come after the units they name (entrusted operators entrust nobody). */
+function inReferenceOrder(name: ResourceName, records: readonly Record<string, unknown>[]): readonly Record<string, unknown>[] {
+  if (name !== 'units') return records;
+  const entrusting = (record: Record<string, unknown>) => (Array.isArray(record.entrusts) && record.entrusts.length > 0 ? 1 : 0);
+  return [...records].sort((a, b) => entrusting(a) - entrusting(b));
+}
+
 /** Applies a document record by record; each change is its own ledger entry. */
 export async function importRegistry(
   registry: RegistryContext,
@@ -85,7 +92,7 @@ export async function importRegistry(
   let unchanged = 0;
   for (const name of ORDER) {
     const resource = RESOURCES[name];
-    for (const body of document[name] ?? []) {
+    for (const body of inReferenceOrder(name, document[name] ?? [])) {
       const existing = await readRecord(registry.db, name, body.id as string);
       if (existing === undefined) {
         await createRegistryRecord(registry, actor, resource, body);

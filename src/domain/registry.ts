@@ -11,6 +11,11 @@ export interface UnitRecord {
   readonly id: string;
   readonly name: string;
   readonly kind: (typeof UNIT_KINDS)[number];
+  /**
+   * Article 20: the entrusted operators this unit has entrusted with building, running or
+   * maintaining its systems. Their personnel and gateways act for this unit; nobody else's do.
+   */
+  readonly entrusts: readonly string[];
   readonly active: boolean;
 }
 
@@ -87,9 +92,13 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDescription>> = {
   units: {
     name: 'units',
     entity: 'unit',
-    properties: { name: TEXT, kind: { enum: [...UNIT_KINDS] } },
+    properties: {
+      name: TEXT,
+      kind: { enum: [...UNIT_KINDS] },
+      entrusts: { type: 'array', maxItems: 64, uniqueItems: true, items: ID },
+    },
     required: ['name', 'kind'],
-    defaults: {},
+    defaults: { entrusts: [] },
     references: {},
     idSchema: ID,
   },

@@ -6,10 +6,12 @@
 import { KyselyAdapter } from '../policy/kysely-adapter.js';
 import type { Receipt } from '../storage/ledger-appender.js';
 import type { Executor } from '../storage/transaction.js';
-import { announceAccessChange } from './access-state.js';
+import { type AccessSnapshot, announceAccessChange } from './access-state.js';
+import type { Caller } from './caller.js';
 import type { LedgerWriter } from './ledger-writer.js';
-import { ID_PATTERN, SUBJECT_PATTERN } from './registry.js';
+import { ID_PATTERN, SUBJECT_PATTERN, type UnitRecord } from './registry.js';
 import type { Actor } from './registry-changes.js';
+import { type GrantRefusal, type RoleGrantTable, refusalOf, roleFitsUnit } from './role-grants.js';
 
 export interface Assignment {
   readonly subject: string;
@@ -33,7 +35,7 @@ export type RoleChange = 'assigned' | 'revoked';
 
 export class RoleAssignmentError extends Error {
   constructor(
-    readonly code: 'unknown-role' | 'unknown-unit' | 'not-assigned',
+    readonly code: 'unknown-role' | 'unknown-unit' | 'not-assigned' | GrantRefusal,
     message: string,
     readonly field?: string,
   ) {
@@ -47,6 +49,8 @@ export interface RoleContext {
   readonly writer: LedgerWriter;
   /** The roles the baseline policy defines. */
   readonly roles: ReadonlySet<string>;
+  /** Who may assign which role in which kinds of unit (policies/role-assignments.yaml). */
+  readonly grants: RoleGrantTable;
 }
 
 /** The roles named as subjects of the baseline's permission lines. */
@@ -98,9 +102,24 @@ export async function changeRole(
   if (!context.roles.has(assignment.role)) {
     throw new RoleAssignmentError('unknown-role', `the policy defines no role ${assignment.role}`, 'role');
   }
-  const unit = await context.db.selectFrom('units').select('id').where('id', '=', assignment.unit_id).executeTakeFirst();
+  const unit = await context.db
+    .selectFrom('units')
+    .select(['id', 'kind'])
+    .where('id', '=', assignment.unit_id)
+    .executeTakeFirst();
   if (unit === undefined && change === 'assigned') {
     throw new RoleAssignmentError('unknown-unit', `no units record ${assignment.unit_id}`, 'unit_id');
+  }
+  if (
+    unit !== undefined &&
+    change === 'assigned' &&
+    !roleFitsUnit(context.grants, assignment.role, unit.kind as UnitRecord['kind'])
+  ) {
+    throw new RoleAssignmentError(
+      'role-not-for-unit-kind',
+      `the role ${assignment.role} may not be held in a unit of kind ${unit.kind}`,
+      'role',
+    );
   }
   const held = await findAssignment(context.db, assignment);
   if (held === (change === 'assigned')) return undefined;
@@ -114,4 +133,49 @@ export async function changeRole(
       await announceAccessChange(trx);
     },
   );
+}
+
+const REFUSAL_TEXT: Readonly<Record<GrantRefusal, string>> = {
+  'own-role': 'nobody assigns or revokes their own roles',
+  'role-not-for-unit-kind': 'the role may not be held in a unit of this kind',
+  'not-an-assigner': 'the caller holds no role that may assign or revoke this role in this unit',
+};
+
+/**
+ * A caller's assignment or revocation through the API: permitted by the role grant table for what
+ * the caller holds in the unit concerned and in the oversight organ, never of the caller's own
+ * roles; then changed as `changeRole` does.
+ */
+export async function changeRoleAs(
+  context: RoleContext,
+  snapshot: AccessSnapshot,
+  caller: Caller,
+  change: RoleChange,
+  assignment: Assignment,
+): Promise<Receipt | undefined> {
+  if (!context.roles.has(assignment.role)) {
+    throw new RoleAssignmentError('unknown-role', `the policy defines no role ${assignment.role}`, 'role');
+  }
+  const unit = snapshot.units.get(assignment.unit_id);
+  if (unit === undefined && change === 'assigned') {
+    throw new RoleAssignmentError('unknown-unit', `no units record ${assignment.unit_id}`, 'unit_id');
+  }
+  const rolesIn = (unitId: string) => snapshot.index.rolesOf(caller.subject, unitId).filter((role) => role !== caller.subject);
+  const oversightUnits = [...snapshot.units.values()].filter((item) => item.kind === 'oversight' && item.active);
+  const refusal = refusalOf(
+    context.grants,
+    {
+      subject: caller.subject,
+      rolesInUnit: rolesIn(assignment.unit_id),
+      rolesInOversight: oversightUnits.flatMap((item) => rolesIn(item.id)),
+    },
+    {
+      subject: assignment.subject,
+      role: assignment.role,
+      kind: unit?.kind ?? 'using_unit',
+      assigning: change === 'assigned' && unit !== undefined,
+    },
+  );
+  if (refusal !== undefined) throw new RoleAssignmentError(refusal, REFUSAL_TEXT[refusal]);
+  return changeRole(context, caller, change, assignment);
 }

@@ -49,7 +49,7 @@ export function findBadText(value: unknown, pointer = ''): { path: string; messa
 function check(request: FastifyRequest): void {
   const parts: [string, unknown][] = [
     ['params', request.params],
-    ['query', request.query],
+    ['querystring', request.query],
     ['body', request.body],
   ];
   for (const [location, value] of parts) {

@@ -21,8 +21,11 @@ export interface Policy {
 export const MODEL_FILE = packagePath('policies', 'model.conf');
 export const POLICY_FILE = packagePath('policies', 'policy.csv');
 
-/** Development mode's subject `admin` of unit `dev` holds every administrative and auditing role. */
-export const DEVELOPMENT_ADMIN_ROLES = ['unit_admin', 'approver', 'supervisor', 'auditor', 'oversight', 'gateway'] as const;
+/**
+ * Development mode's subject `admin` of unit `dev` (an oversight unit) holds its administrative and
+ * auditing roles; roles of a using unit are held only in using units (policies/role-assignments.yaml).
+ */
+export const DEVELOPMENT_ADMIN_ROLES = ['unit_admin', 'auditor', 'oversight'] as const;
 
 export function developmentAdminAssignments(): RoleAssignment[] {
   return DEVELOPMENT_ADMIN_ROLES.map((role) => ({ subject: 'admin', role, unit: 'dev' }));

@@ -57,6 +57,7 @@ export interface UnitsTable {
   id: string;
   name: string;
   kind: string;
+  entrusts: string[];
   active: boolean;
   updated_at: Touched;
 }

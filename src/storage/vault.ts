@@ -210,6 +210,18 @@ export class Vault {
     return opened;
   }
 
+  /** The units (entries' actor units; null for the service itself) that recorded a value of the subject. */
+  async unitsRecording(db: Executor, subjectId: string): Promise<(string | null)[]> {
+    const rows = await db
+      .selectFrom('sealed_values as v')
+      .innerJoin('ledger_entries as e', 'e.seq', 'v.seq')
+      .select('e.unit')
+      .distinct()
+      .where('v.subject_id', '=', subjectId)
+      .execute();
+    return rows.map((row) => row.unit);
+  }
+
   /**
    * Erases a subject inside the transaction that records the erasure: the wrapped key and every
    * ciphertext of theirs are destroyed. Returns how many sealed values became unreadable.

@@ -44,7 +44,7 @@ t.test('development tokens: accepted when valid, refused with 401 problem+json o
   t.same(good.json(), {
     subject: 'admin',
     unit: 'dev',
-    roles: ['approver', 'auditor', 'gateway', 'oversight', 'supervisor', 'unit_admin'],
+    roles: ['auditor', 'oversight', 'unit_admin'],
   });
 
   const now = Math.floor(Date.now() / 1000);

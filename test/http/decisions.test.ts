@@ -85,11 +85,11 @@ t.test('decisions apply every article rule and record allows and denies alike', 
       obligations: [],
     },
     {
-      name: 'roles hold only in their unit',
+      name: 'roles and registration hold only in their unit',
       who: ['op-wang', 'riverside-psb'],
       body: { camera_id: 'cam-metro-hall', action: 'live' },
       decision: 'deny',
-      reasons: ['ROLE_NOT_PERMITTED', 'FILING_OVERDUE'],
+      reasons: ['ROLE_NOT_PERMITTED', 'NOT_REGISTERED_PERSONNEL', 'FILING_OVERDUE'],
     },
     {
       name: 'a maintainer views live for maintenance (22)',
@@ -267,12 +267,9 @@ t.test('a gateway decides on behalf of a person, whose name is sealed and never 
   const service = await startTestService();
   t.teardown(() => service.close());
   await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
-  await service.setUp({
-    units: [{ id: 'gw', name: 'Streaming gateway', kind: 'using_unit' }],
-    role_assignments: [{ subject: 'gateway-1', role: 'gateway', unit_id: 'gw' }],
-  });
+  await service.setUp({ role_assignments: [{ subject: 'gateway-1', role: 'gateway', unit_id: 'riverside-psb' }] });
   const { app } = service.service;
-  const gateway = { authorization: `Bearer ${await service.token('gateway-1', 'gw')}` };
+  const gateway = { authorization: `Bearer ${await service.token('gateway-1', 'riverside-psb')}` };
   const response = await app.inject({
     method: 'POST',
     url: '/v1/decisions',
@@ -293,13 +290,63 @@ t.test('a gateway decides on behalf of a person, whose name is sealed and never 
     await app.inject({ method: 'GET', url: `/v1/ledger/entries/${body.receipt.seq}?open=true`, headers: admin })
   ).json();
   t.match(entry.entry.payload.person, { subject: 'op-wang', name: { $sealed: /^[0-9a-f]{64}$/ } });
-  t.match(entry.entry.actor, { subject: 'gateway-1', unit: 'gw' });
+  t.match(entry.entry.actor, { subject: 'gateway-1', unit: 'riverside-psb' });
   t.same(
     entry.opened.map((value: { pointer: string }) => value.pointer).sort(),
     ['/payload/person/name', '/payload/reason'],
     'the name and the reason open for personal_data:read',
   );
   t.notOk(service.logs.join('').includes('Wang Fang'), 'the log never carries the name');
+});
+
+t.test('a gateway speaks only for people of its unit or of units that entrusted it', async (t) => {
+  const service = await startTestService();
+  t.teardown(() => service.close());
+  await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+  await service.setUp({
+    role_assignments: [
+      { subject: 'psb-gw', role: 'gateway', unit_id: 'riverside-psb' },
+      { subject: 'metro-gw', role: 'gateway', unit_id: 'riverside-metro' },
+      { subject: 'lens-gw', role: 'gateway', unit_id: 'brightlens' },
+    ],
+  });
+  const { app } = service.service;
+  const ask = async (gateway: [string, string], person: string, action = 'live', camera = 'cam-square-north') => {
+    const window = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() - 60_000).toISOString() };
+    return app.inject({
+      method: 'POST',
+      url: '/v1/decisions',
+      headers: { authorization: `Bearer ${await service.token(...gateway)}` },
+      payload: {
+        camera_id: camera,
+        action,
+        ...(action === 'live' ? {} : { window }),
+        purpose: action === 'live' ? 'maintenance' : 'public_safety',
+        reason: 'asked through the gateway',
+        on_behalf_of: { subject: person, name: 'Someone' },
+      },
+    });
+  };
+  const before = await service.entryCount();
+  for (const [name, gateway, person, action] of [
+    ["another unit's operator", ['metro-gw', 'riverside-metro'], 'op-wang', 'live'],
+    ["another unit's supervisor, for an export", ['metro-gw', 'riverside-metro'], 'sup-li', 'export'],
+    ['a person registered nowhere', ['psb-gw', 'riverside-psb'], 'nobody-known', 'live'],
+    ["a unit's person through an operator it did not entrust", ['lens-gw', 'brightlens'], 'pr-zhou', 'live'],
+  ] as const) {
+    const refused = await ask([...gateway], person, action);
+    t.equal(refused.statusCode, 403, name);
+    t.match(
+      refused.json(),
+      { code: 'forbidden', errors: [{ location: 'body', path: '/on_behalf_of' }] },
+      `${name}: names the field`,
+    );
+  }
+  t.equal(await service.entryCount(), before, 'a refused request records nothing');
+  const entrusted = await ask(['lens-gw', 'brightlens'], 'op-wang');
+  t.equal(entrusted.statusCode, 200, "an entrusted operator's gateway speaks for the unit that entrusted it");
+  const own = await ask(['lens-gw', 'brightlens'], 'mt-chen');
+  t.equal(own.json().decision, 'allow', 'and for its own maintainer, whose roles decide');
 });
 
 t.test('REGULATION_PROFILE points decisions at another profile without a code change', async (t) => {

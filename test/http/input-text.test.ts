@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { InjectOptions } from 'fastify';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
 import { parseRegistryDocument } from '../../src/domain/registry-import.js';
@@ -27,7 +28,7 @@ t.test('a lone surrogate or NUL anywhere in input is a 400 naming the field, and
   const window = { from: new Date(now - 3_600_000).toISOString(), to: new Date(now - 60_000).toISOString() };
   const lone = '\ud800x';
   // JSON.stringify writes a lone surrogate as the escape \ud800, which is how a hostile client sends it.
-  const cases: [string, Parameters<typeof app.inject>[0], string, string][] = [
+  const cases: [string, InjectOptions, string, string][] = [
     [
       'a decision reason',
       {
@@ -86,7 +87,7 @@ t.test('a lone surrogate or NUL anywhere in input is a 400 naming the field, and
       'body',
       '/reason',
     ],
-    ['a NUL in a query parameter', { method: 'GET', url: '/v1/ledger/entries?kind=%00', headers: admin }, 'query', '/kind'],
+    ['a NUL in a query parameter', { method: 'GET', url: '/v1/ledger/entries?kind=%00', headers: admin }, 'querystring', '/kind'],
     [
       'a NUL in a path parameter',
       { method: 'POST', url: '/v1/subjects/%00/erasure', headers: admin, payload: { basis: 'purpose_fulfilled' } },

@@ -38,6 +38,13 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
   const { app } = service.service;
   const admin = { authorization: `Bearer ${await service.token('admin', 'dev')}` };
   const operator = { authorization: `Bearer ${await service.token('li', 'district-7')}` };
+  const gateway = { authorization: `Bearer ${await service.token('gw-7', 'district-7')}` };
+  await service.setUp({
+    units: [{ id: 'district-7', name: 'District 7', kind: 'using_unit' }],
+    systems: [{ id: 'd7', unit_id: 'district-7', name: 'D7', legal_basis: 9, went_live_on: '2025-01-01', signage: true }],
+    cameras: [0, 1, 2].map((i) => ({ id: `cam-${i}`, system_id: 'd7', name: `C${i}`, location: 'x', location_class: 'road' })),
+    role_assignments: [{ subject: 'gw-7', role: 'gateway', unit_id: 'district-7' }],
+  });
 
   const genesis = await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' });
   t.equal(genesis.statusCode, 200, 'the key is recorded and checkpointed at start');
@@ -55,7 +62,7 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
       app.inject({
         method: 'POST',
         url: '/v1/ledger/events',
-        headers: admin,
+        headers: gateway,
         payload: { kind: 'playback.started', payload: { camera_id: `cam-${i % 3}`, session_id: `s-${i}` } },
       }),
     ),
@@ -71,6 +78,21 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
     payload: { kind: 'playback.started', payload: { camera_id: 'c', session_id: 's' } },
   });
   t.equal(refused.statusCode, 403, 'only callers with ledger_event:create record events');
+  const otherUnits = await app.inject({
+    method: 'POST',
+    url: '/v1/ledger/events',
+    headers: gateway,
+    payload: {
+      kind: 'footage.deleted',
+      payload: {
+        camera_id: 'cam-elsewhere',
+        window: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
+        cause: 'retention_expired',
+      },
+    },
+  });
+  t.equal(otherUnits.statusCode, 403, "a gateway records nothing for a camera outside its units' scope");
+  t.equal(otherUnits.json().errors[0].path, '/payload/camera_id');
   const badEvents: [unknown, string][] = [
     [{ kind: 'camera.exploded', payload: {} }, '/kind'],
     [
@@ -96,7 +118,7 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
   ];
   const before = (await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' })).body;
   for (const [payload, field] of badEvents) {
-    const response = await app.inject({ method: 'POST', url: '/v1/ledger/events', headers: admin, payload: payload as object });
+    const response = await app.inject({ method: 'POST', url: '/v1/ledger/events', headers: gateway, payload: payload as object });
     t.equal(response.statusCode, 400, `bad event names ${field}`);
     t.equal(response.json().errors[0].path, field);
   }
@@ -121,7 +143,7 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
     receipt.leaf_hash,
     'the canonical bytes hash to the receipt',
   );
-  t.match(entry.entry, { v: 1, seq: receipt.seq, kind: 'playback.started', actor: { unit: 'dev', subject: 'admin' } });
+  t.match(entry.entry, { v: 1, seq: receipt.seq, kind: 'playback.started', actor: { unit: 'district-7', subject: 'gw-7' } });
   t.equal((await app.inject({ method: 'GET', url: `/v1/ledger/entries/${receipt.seq}`, headers: operator })).statusCode, 403);
 
   const page = (
@@ -236,9 +258,9 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
   );
 
   const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: admin })).body;
-  t.match(metrics, /footage_warden_ledger_appends_total 2[0-9]/, 'appends are counted');
+  t.match(metrics, /footage_warden_ledger_appends_total [23][0-9]/, 'appends are counted');
   t.match(metrics, /footage_warden_ledger_batch_size_count [1-9]/, 'batch sizes are observed');
-  t.match(metrics, /footage_warden_ledger_append_commit_seconds_count 2[0-9]/, 'append-to-commit latency is observed');
+  t.match(metrics, /footage_warden_ledger_append_commit_seconds_count [23][0-9]/, 'append-to-commit latency is observed');
   t.match(metrics, /footage_warden_ledger_checkpoint_age_seconds \d/, 'the checkpoint age is reported');
   t.match(metrics, /footage_warden_ledger_last_verification_ok 1/, "the last verification's result is reported");
 

@@ -40,9 +40,20 @@ t.test(
     const admin = { authorization: `Bearer ${await service.token('admin', 'dev')}` };
     const auditor = { authorization: `Bearer ${await service.token('audrey', 'audit-office')}` };
     // An auditor without personal_data:read.
+    // District 7's administrator erases its people; the others' administrators may not.
+    const districtAdmin = { authorization: `Bearer ${await service.token('adm-7', 'district-7')}` };
+    const neighbourAdmin = { authorization: `Bearer ${await service.token('adm-8', 'district-8')}` };
     await service.setUp({
-      units: [{ id: 'audit-office', name: 'Audit office', kind: 'oversight' }],
-      role_assignments: [{ subject: 'audrey', role: 'auditor', unit_id: 'audit-office' }],
+      units: [
+        { id: 'audit-office', name: 'Audit office', kind: 'oversight' },
+        { id: 'district-7', name: 'District 7', kind: 'using_unit' },
+        { id: 'district-8', name: 'District 8', kind: 'using_unit' },
+      ],
+      role_assignments: [
+        { subject: 'audrey', role: 'auditor', unit_id: 'audit-office' },
+        { subject: 'adm-7', role: 'unit_admin', unit_id: 'district-7' },
+        { subject: 'adm-8', role: 'unit_admin', unit_id: 'district-8' },
+      ],
     });
 
     const receipts = [];
@@ -96,7 +107,7 @@ t.test(
     ];
     for (const [url, payload, status] of badErasures) {
       t.equal(
-        (await app.inject({ method: 'POST', url, headers: admin, payload })).statusCode,
+        (await app.inject({ method: 'POST', url, headers: districtAdmin, payload })).statusCode,
         status,
         `${url} ${JSON.stringify(payload)}`,
       );
@@ -112,10 +123,22 @@ t.test(
       ).statusCode,
       403,
     );
+    for (const [name, headers] of [
+      ['another unit', neighbourAdmin],
+      ['the oversight unit', admin],
+    ] as const) {
+      const foreign = await app.inject({
+        method: 'POST',
+        url: '/v1/subjects/op-wang/erasure',
+        headers,
+        payload: { basis: 'purpose_fulfilled' },
+      });
+      t.equal(foreign.statusCode, 403, `the administrator of ${name} may not erase district 7's subject`);
+    }
     const erasure = await app.inject({
       method: 'POST',
       url: '/v1/subjects/op-wang/erasure',
-      headers: admin,
+      headers: districtAdmin,
       payload: { basis: 'retention_expired', reference: 'PIPL-47/2026-11' },
     });
     t.equal(erasure.statusCode, 200);

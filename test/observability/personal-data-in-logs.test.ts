@@ -15,10 +15,7 @@ t.test('decision, request, transfer and registry flows leave no personal value i
   const service = await startTestService({ LOG_LEVEL: 'trace' });
   t.teardown(() => service.close());
   await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
-  await service.setUp({
-    units: [{ id: 'gw', name: 'Streaming gateway', kind: 'using_unit' }],
-    role_assignments: [{ subject: 'gateway-1', role: 'gateway', unit_id: 'gw' }],
-  });
+  await service.setUp({ role_assignments: [{ subject: 'gateway-1', role: 'gateway', unit_id: 'riverside-psb' }] });
   const { app } = service.service;
   const bearer = async (subject: string, unit: string) => ({ authorization: `Bearer ${await service.token(subject, unit)}` });
   const personal = {
@@ -47,7 +44,7 @@ t.test('decision, request, transfer and registry flows leave no personal value i
   const onBehalf = await app.inject({
     method: 'POST',
     url: '/v1/decisions',
-    headers: await bearer('gateway-1', 'gw'),
+    headers: await bearer('gateway-1', 'riverside-psb'),
     payload: {
       camera_id: 'cam-square-north',
       action: 'live',

@@ -3,15 +3,18 @@
  * view, playback, export or broadcast. Needs decision:create in the caller's unit or the camera's,
  * or a grant_id (whether the grant covers the access is one of the rules);
  * `on_behalf_of` needs
- * decision:on_behalf (the gateway role). A deny is a 200 with `decision: "deny"`, recorded exactly
+ * decision:on_behalf (the gateway role) and a person registered in the gateway's unit or in a unit
+ * that entrusted it. A deny is a 200 with `decision: "deny"`, recorded exactly
  * like an allow; the answer is sent only after the decision's entry is committed.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AccessState } from '../../domain/access-state.js';
+import type { AccessSnapshot, AccessState } from '../../domain/access-state.js';
+import type { Caller } from '../../domain/caller.js';
 import { ACTIONS, type DecisionRequest, makeDecision, presentDecision } from '../../domain/decisions.js';
 import type { LedgerWriter } from '../../domain/ledger-writer.js';
 import { ID_PATTERN, SUBJECT_PATTERN } from '../../domain/registry.js';
 import type { RegulationProfile } from '../../domain/regulation-profile.js';
+import { actsFor } from '../../domain/unit-scope.js';
 import type { PlaybackTokens } from '../../gate/playback-tokens.js';
 import { holdOfRequest, readGrant } from '../../storage/access-request-repository.js';
 import type { Executor } from '../../storage/transaction.js';
@@ -89,6 +92,22 @@ const DECISION_ANSWER = {
   },
 } as const;
 
+/**
+ * Why a caller may not decide on behalf of `person`, or undefined: it needs decision:on_behalf (the
+ * gateway role) in its unit, and the person must be registered in that unit or in a unit that has
+ * entrusted it — a gateway speaks for its own unit's people, never another's.
+ */
+function onBehalfRefusal(snapshot: AccessSnapshot, caller: Caller, person: string): string | undefined {
+  if (!snapshot.index.allows(caller.subject, caller.unit, 'decision', 'on_behalf')) {
+    return 'only a gateway may decide on behalf of a person';
+  }
+  const record = snapshot.personnel.get(person);
+  if (record === undefined || !actsFor(snapshot, caller.unit, record.unit_id)) {
+    return `the person is not registered in unit ${caller.unit} or a unit that entrusted it`;
+  }
+  return undefined;
+}
+
 export async function decisionRoutes(app: FastifyInstance, options: DecisionRouteOptions): Promise<void> {
   app.post<{ Body: DecisionRequest & { playback_token?: boolean } }>(
     '/v1/decisions',
@@ -106,11 +125,14 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
         snapshot.index.allows(subject, unit, 'decision', 'create') ||
         (cameraUnit !== undefined && snapshot.index.allows(subject, cameraUnit, 'decision', 'create'));
       if (!mayAsk) throw new ProblemError('forbidden', `decision:create is not permitted for this caller in unit ${unit}`);
-      if (request.body.on_behalf_of !== undefined && !snapshot.index.allows(subject, unit, 'decision', 'on_behalf')) {
-        const message = 'only a gateway may decide on behalf of a person';
-        throw new ProblemError('forbidden', `body/on_behalf_of: ${message}`, [
-          { location: 'body', path: '/on_behalf_of', message },
-        ]);
+      const behalf = request.body.on_behalf_of;
+      if (behalf !== undefined) {
+        const refusal = onBehalfRefusal(snapshot, request.caller, behalf.subject);
+        if (refusal !== undefined) {
+          throw new ProblemError('forbidden', `body/on_behalf_of: ${refusal}`, [
+            { location: 'body', path: '/on_behalf_of', message: refusal },
+          ]);
+        }
       }
       const grantId = request.body.grant_id;
       const grant = grantId === undefined ? undefined : await readGrant(options.db, grantId);

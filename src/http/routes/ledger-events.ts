@@ -1,12 +1,13 @@
 /**
  * POST /v1/ledger/events: trusted systems (the gateway role) record what the service does not decide
- * itself. The kinds are a closed list, each with its own payload schema; the answer is the receipt,
+ * itself, for cameras and systems of their own unit or of units that entrusted it. The kinds are a closed list, each with its own payload schema; the answer is the receipt,
  * sent only after the entry is committed.
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
-import { EVENT_KINDS, type EventKind } from '../../domain/ledger-events.js';
+import type { AccessState } from '../../domain/access-state.js';
+import { EVENT_KINDS, type EventKind, eventScopeRefusal } from '../../domain/ledger-events.js';
 import { authorize } from '../authorize.js';
 import { type FieldError, ProblemError } from '../problem.js';
 import type { LedgerRouteOptions } from './ledger-options.js';
@@ -26,7 +27,11 @@ function fieldErrors(errors: readonly ErrorObject[]): FieldError[] {
   });
 }
 
-export async function ledgerEventRoutes(app: FastifyInstance, options: LedgerRouteOptions): Promise<void> {
+export interface LedgerEventRouteOptions extends LedgerRouteOptions {
+  readonly access: AccessState;
+}
+
+export async function ledgerEventRoutes(app: FastifyInstance, options: LedgerEventRouteOptions): Promise<void> {
   const ajv = new Ajv({ allErrors: false, strict: false });
   addFormats.default(ajv);
   const validators = new Map(Object.entries(EVENT_KINDS).map(([kind, schema]) => [kind, ajv.compile(schema)]));
@@ -56,6 +61,12 @@ export async function ledgerEventRoutes(app: FastifyInstance, options: LedgerRou
       if (window !== undefined && Date.parse(window.to) < Date.parse(window.from)) {
         throw new ProblemError('invalid-request', 'body/payload/window/to: must not be before from', [
           { location: 'body', path: '/payload/window/to', message: 'must not be before from' },
+        ]);
+      }
+      const outOfScope = eventScopeRefusal(options.access.current, request.caller.unit, payload);
+      if (outOfScope !== undefined) {
+        throw new ProblemError('forbidden', `body${outOfScope.path}: ${outOfScope.message}`, [
+          { location: 'body', ...outOfScope },
         ]);
       }
       const receipt = await options.writer.record({

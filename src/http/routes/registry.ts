@@ -8,7 +8,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AccessState, announceAccessChange } from '../../domain/access-state.js';
 import type { LedgerWriter } from '../../domain/ledger-writer.js';
-import { createSchema, RESOURCES, type RegistryRecord, type ResourceDescription, updateSchema } from '../../domain/registry.js';
+import {
+  createSchema,
+  type PersonRecord,
+  RESOURCES,
+  type RegistryRecord,
+  type ResourceDescription,
+  type UnitRecord,
+  updateSchema,
+} from '../../domain/registry.js';
 import {
   createRegistryRecord,
   type RegistryChange,
@@ -16,6 +24,7 @@ import {
   requireRecord,
   updateRegistryRecord,
 } from '../../domain/registry-changes.js';
+import { personnelHomeRefusal } from '../../domain/unit-scope.js';
 import { listRecords, ownerOf } from '../../storage/registry-repository.js';
 import type { Executor } from '../../storage/transaction.js';
 import { authorize, requirePermission } from '../authorize.js';
@@ -46,6 +55,15 @@ export async function registryRoutes(app: FastifyInstance, options: RegistryRout
       // An unknown owner is reported as an unknown reference by the workflow.
       if (owner !== undefined) await requirePermission(request, owner, 'registry', 'write');
     }
+  }
+
+  /** A person is registered (or moved) only where they may be: never re-homed from a unit they serve. */
+  function guardHome(resource: ResourceDescription, record: RegistryRecord, before?: RegistryRecord): void {
+    if (resource.name !== 'personnel') return;
+    const unit = (record as PersonRecord).unit_id;
+    if (before !== undefined && (before as PersonRecord).unit_id === unit) return;
+    const refusal = personnelHomeRefusal(options.access.current, record.id, unit);
+    if (refusal !== undefined) throw new ProblemError('forbidden', refusal);
   }
 
   async function canRead(request: FastifyRequest, resource: ResourceDescription, record: RegistryRecord): Promise<boolean> {
@@ -110,6 +128,7 @@ export async function registryRoutes(app: FastifyInstance, options: RegistryRout
     app.post<{ Body: Record<string, unknown> }>(base, { schema: { body: createSchema(resource) } }, async (request, reply) => {
       if (resource.name === 'units') await requirePermission(request, request.caller.unit, 'registry', 'create_unit');
       else await guardWrite(request, resource, [request.body as unknown as RegistryRecord]);
+      guardHome(resource, request.body as unknown as RegistryRecord);
       const result = await changed(await createRegistryRecord(context, request.caller, resource, request.body));
       return reply.code(201).send(present(result));
     });
@@ -119,7 +138,18 @@ export async function registryRoutes(app: FastifyInstance, options: RegistryRout
       { schema: { params, body: updateSchema(resource) } },
       async (request) => {
         const before = await requireRecord(options.db, resource, request.params.id);
-        await guardWrite(request, resource, [before, { ...before, ...request.body } as RegistryRecord]);
+        const { kind, ...rest } = request.body;
+        const kindChanges = resource.name === 'units' && kind !== undefined && kind !== (before as UnitRecord).kind;
+        // A unit's kind decides which duties and roles apply to it: only the oversight organ changes it.
+        if (
+          kindChanges &&
+          !(await app.policy.isAllowed(request.caller.subject, request.caller.unit, 'registry', 'set_unit_kind'))
+        ) {
+          throw new ProblemError('unit-kind-locked', `only the oversight organ changes the kind of unit ${before.id}`);
+        }
+        const after = { ...before, ...request.body } as RegistryRecord;
+        if (!kindChanges || Object.keys(rest).length > 0) await guardWrite(request, resource, [before, after]);
+        guardHome(resource, after, before);
         return present(await changed(await updateRegistryRecord(context, request.caller, resource, before, request.body)));
       },
     );

@@ -1,31 +1,29 @@
 /**
- * Role assignments (Article 23(2)): list a unit's, assign, revoke. Needs role_assignment:read or
- * :write in the unit concerned. Every change is a `policy.changed` entry; this replica applies it
- * before answering, the others within a second (NOTIFY).
+ * Role assignments (Article 23(2)): list a unit's (role_assignment:read in that unit), assign and
+ * revoke (as policies/role-assignments.yaml permits: by role, unit kind, never one's own). Every
+ * change is a `policy.changed` entry; this replica applies it before answering, the others within a
+ * second (NOTIFY).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessState } from '../../domain/access-state.js';
-import type { LedgerWriter } from '../../domain/ledger-writer.js';
 import {
   ASSIGNMENT_SCHEMA,
   type Assignment,
-  changeRole,
+  changeRoleAs,
   listAssignments,
   type RoleChange,
+  type RoleContext,
 } from '../../domain/role-assignments.js';
-import type { Executor } from '../../storage/transaction.js';
 import { requirePermission } from '../authorize.js';
 import { presentReceipt } from './receipts.js';
 
 export interface RoleAssignmentRouteOptions {
-  readonly db: Executor;
-  readonly writer: LedgerWriter;
+  readonly context: RoleContext;
   readonly access: AccessState;
-  readonly roles: ReadonlySet<string>;
 }
 
 export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAssignmentRouteOptions): Promise<void> {
-  const context = { db: options.db, writer: options.writer, roles: options.roles };
+  const { context } = options;
 
   app.get<{ Querystring: { unit_id?: string; subject?: string; after?: string; limit: number } }>(
     '/v1/role-assignments',
@@ -47,7 +45,7 @@ export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAs
     async (request) => {
       const { unit_id = request.caller.unit, limit, ...filter } = request.query;
       await requirePermission(request, unit_id, 'role_assignment', 'read');
-      const rows = await listAssignments(options.db, { unit_id, limit: limit + 1, ...filter });
+      const rows = await listAssignments(context.db, { unit_id, limit: limit + 1, ...filter });
       const items = rows.slice(0, limit);
       const last = items[items.length - 1] as Assignment;
       return { items, next: rows.length > limit ? `${last.subject},${last.role}` : null };
@@ -55,8 +53,8 @@ export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAs
   );
 
   async function change(request: FastifyRequest, kind: RoleChange, assignment: Assignment) {
-    await requirePermission(request, assignment.unit_id, 'role_assignment', 'write');
-    const receipt = await changeRole(context, request.caller, kind, assignment);
+    // Who may assign or revoke what, where, is the role grant table's (policies/role-assignments.yaml).
+    const receipt = await changeRoleAs(context, options.access.current, request.caller, kind, assignment);
     if (receipt !== undefined) await options.access.applyCommitted();
     return {
       ...assignment,

@@ -1,9 +1,11 @@
 /**
- * POST /v1/subjects/{id}/erasure: a unit administrator erases a data subject's personal data when its
- * legal basis ends. The subject's data key and sealed values are destroyed in the transaction that
+ * POST /v1/subjects/{id}/erasure: a unit administrator erases a data subject of their own unit (a
+ * person it registers, or one whose values only it recorded) when the legal basis ends. The subject's data key and sealed values are destroyed in the transaction that
  * records the `subject.erased` entry; every entry, proof, checkpoint and export stays verifiable.
  */
 import type { FastifyInstance } from 'fastify';
+import type { AccessState } from '../../domain/access-state.js';
+import { erasureRefusal } from '../../domain/unit-scope.js';
 import { VaultError } from '../../storage/vault.js';
 import { authorize } from '../authorize.js';
 import { ProblemError } from '../problem.js';
@@ -19,7 +21,11 @@ export const ERASURE_BASES = [
   'legal_order',
 ] as const;
 
-export async function subjectRoutes(app: FastifyInstance, options: LedgerRouteOptions): Promise<void> {
+export interface SubjectRouteOptions extends LedgerRouteOptions {
+  readonly access: AccessState;
+}
+
+export async function subjectRoutes(app: FastifyInstance, options: SubjectRouteOptions): Promise<void> {
   app.post<{ Params: { id: string }; Body: { basis: (typeof ERASURE_BASES)[number]; reference?: string } }>(
     '/v1/subjects/:id/erasure',
     {
@@ -43,6 +49,9 @@ export async function subjectRoutes(app: FastifyInstance, options: LedgerRouteOp
     },
     async (request, reply) => {
       const { id } = request.params;
+      const recordedBy = await options.vault.unitsRecording(options.db, id);
+      const refusal = erasureRefusal(options.access.current, request.caller.unit, id, recordedBy);
+      if (refusal !== undefined) throw new ProblemError('forbidden', refusal);
       let erased = 0;
       try {
         const receipt = await options.writer.record(
