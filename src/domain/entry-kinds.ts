@@ -19,6 +19,7 @@ export const SERVICE_ENTRY_KINDS = [
   'access_request.withdrawn',
   'grant.revoked',
   'legal_hold.released',
+  'gate.refused',
 ] as const;
 
 export function entryKinds(): string[] {

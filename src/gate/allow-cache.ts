@@ -50,7 +50,11 @@ export class AllowCache {
   }
 }
 
-/** The cache key of one access: who, in which unit, what, when, why and under which grant. */
+/**
+ * The cache key of one access: who, in which unit, what, when, for which purpose, with which stated
+ * reason and under which grant. The reason is part of it: an allow decided for a request that
+ * stated one never answers a request that states another, or none (Article 23(3)).
+ */
 export function allowKey(parts: {
   readonly person: string;
   readonly unit: string;
@@ -58,6 +62,7 @@ export function allowKey(parts: {
   readonly action: string;
   readonly window?: { readonly from: string; readonly to: string } | undefined;
   readonly purpose: string;
+  readonly reason: string;
   readonly grantId?: string | undefined;
 }): string {
   return JSON.stringify([
@@ -68,6 +73,7 @@ export function allowKey(parts: {
     parts.window?.from ?? null,
     parts.window?.to ?? null,
     parts.purpose,
+    parts.reason,
     parts.grantId ?? null,
   ]);
 }

@@ -5,8 +5,10 @@
  * the same access is reused until it expires, and identical requests arriving while it is being
  * decided wait for that one decision; anything else is decided and recorded like
  * POST /v1/decisions, and an allow is remembered. Requests that cannot be decided (an unknown
- * camera, a purpose outside the profile, a window in the future) are refused without an entry.
+ * camera, a purpose outside the profile, a window in the future) are refused without an entry; a
+ * request whose URI is ambiguous is refused with a `gate.refused` entry.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import type { AccessState } from '../domain/access-state.js';
 import type { Caller } from '../domain/caller.js';
 import { DecisionError, type DecisionRequest, makeDecision } from '../domain/decisions.js';
@@ -17,6 +19,7 @@ import { holdOfRequest, readGrant } from '../storage/access-request-repository.j
 import type { Executor } from '../storage/transaction.js';
 import { type AllowCache, allowKey, type CachedAllow } from './allow-cache.js';
 import type { PlaybackGrant } from './playback-tokens.js';
+import type { UriProblem } from './request-uri.js';
 
 export interface GateTarget {
   readonly camera: string;
@@ -57,7 +60,23 @@ export interface GatekeeperContext {
 }
 
 /** Refusal codes of requests that are not decided (they are not rule codes of the profile). */
-export type RefusalCode = 'UNKNOWN_PURPOSE' | 'UNKNOWN_CAMERA' | 'UNKNOWN_GRANT' | 'INVALID_WINDOW' | 'TOKEN_DOES_NOT_COVER';
+export type RefusalCode =
+  | 'UNKNOWN_PURPOSE'
+  | 'UNKNOWN_CAMERA'
+  | 'UNKNOWN_GRANT'
+  | 'INVALID_WINDOW'
+  | 'TOKEN_DOES_NOT_COVER'
+  | 'AMBIGUOUS_URI';
+
+/** A request refused because its URI does not read one way (gate/request-uri.ts). */
+export interface GateRefusal {
+  readonly gateway: 'nginx' | 'mediamtx';
+  /** The raw URI (or stream path and query) as the gateway received it. */
+  readonly raw: string;
+  readonly problem: UriProblem;
+}
+
+const MAX_RECORDED_PATH = 512;
 
 const REFUSALS: Record<DecisionError['code'], RefusalCode> = {
   'unknown-camera': 'UNKNOWN_CAMERA',
@@ -95,6 +114,34 @@ export class Gatekeeper {
     return remembered(grant, 'token');
   }
 
+  /**
+   * Refuses a request whose URI or stream path is ambiguous (request-uri.ts), recording the refusal
+   * as a `gate.refused` entry: the raw path (never the query, which may carry a token or a reason),
+   * the SHA-256 of the whole raw text, and what was ambiguous. Answered only after it is committed.
+   */
+  async refuse(actor: Caller, refusal: GateRefusal): Promise<GateAnswer> {
+    const refusalId = randomUUID();
+    const mark = refusal.raw.indexOf('?');
+    const path = mark === -1 ? refusal.raw : refusal.raw.slice(0, mark);
+    await this.context.writer.record(
+      {
+        kind: 'gate.refused',
+        actor: { unit: actor.unit, subject: actor.subject },
+        payload: {
+          refusal_id: refusalId,
+          gateway: refusal.gateway,
+          problem: refusal.problem,
+          // JSON escapes whatever the raw text holds; it is cut to bound the entry.
+          path: path.length > MAX_RECORDED_PATH ? `${path.slice(0, MAX_RECORDED_PATH)}…` : path,
+          uri_sha256: createHash('sha256').update(refusal.raw, 'latin1').digest('hex'),
+        },
+      },
+      undefined,
+      refusalId,
+    );
+    return { outcome: 'deny', decisionId: refusalId, reasons: ['AMBIGUOUS_URI'] };
+  }
+
   async ask(question: GateQuestion): Promise<GateAnswer> {
     const { context } = this;
     if (!context.profile.purposes.has(question.purpose)) return refused('UNKNOWN_PURPOSE');
@@ -105,6 +152,7 @@ export class Gatekeeper {
       action: question.action,
       window: question.window,
       purpose: question.purpose,
+      reason: question.reason,
       grantId: question.grantId,
     });
     const cached = context.cache.get(key);

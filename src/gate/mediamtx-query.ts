@@ -22,12 +22,17 @@ export function parseDuration(text: string): number | undefined {
 
 export type PlaybackWindow = { readonly from: string; readonly to: string } | { readonly error: string; readonly field: string };
 
-export function playbackWindow(query: URLSearchParams): PlaybackWindow {
+/** Query parameters by name: a read query (gate/request-uri.ts) or URLSearchParams. */
+export interface QueryParameters {
+  get(name: string): string | null | undefined;
+}
+
+export function playbackWindow(query: QueryParameters): PlaybackWindow {
   const start = query.get('start');
-  const from = start === null ? undefined : parsePathTime(start);
+  const from = start === null || start === undefined ? undefined : parsePathTime(start);
   if (from === undefined) return { error: 'start must be an RFC 3339 time', field: 'start' };
   const duration = query.get('duration');
-  const ms = duration === null ? undefined : parseDuration(duration);
+  const ms = duration === null || duration === undefined ? undefined : parseDuration(duration);
   if (ms === undefined)
     return { error: 'duration must be a positive number of seconds or a duration such as 90s', field: 'duration' };
   return { from, to: new Date(Date.parse(from) + ms).toISOString() };

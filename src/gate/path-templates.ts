@@ -2,8 +2,8 @@
  * Path templates map the URI a gateway is about to serve to what is being accessed: a camera, an
  * action and, for recorded footage, a time window. A template is a `/`-separated pattern whose
  * segments are literals or the placeholders `{camera}`, `{from}` and `{to}`; a last segment `...`
- * matches any remainder (segments, playlists, keys). Times in a path are RFC 3339 instants
- * (percent-encoded or not) or whole Unix seconds.
+ * matches any remainder (segments, playlists, keys). Times in a path are RFC 3339 instants or
+ * whole Unix seconds. Templates match decoded paths (gate/request-uri.ts reads the raw URI).
  */
 import type { Action } from '../domain/access-rules.js';
 
@@ -74,19 +74,13 @@ export function parsePathTime(text: string): string | undefined {
   return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
 }
 
-function decode(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The first template matching the path of `uri` (its query is ignored), or undefined. */
-export function matchTarget(templates: readonly CompiledTemplate[], uri: string): AccessTarget | undefined {
-  const pathOnly = uri.split(/[?#]/, 1)[0] as string;
-  if (!pathOnly.startsWith('/')) return undefined;
-  const parts = pathOnly.slice(1).split('/');
+/**
+ * The first template matching a decoded path (request-uri.ts has read it: no encoded separator, no
+ * empty or dot segment), or undefined. Segments are compared as they are: nothing is decoded here.
+ */
+export function matchPath(templates: readonly CompiledTemplate[], path: string): AccessTarget | undefined {
+  if (!path.startsWith('/')) return undefined;
+  const parts = path.slice(1).split('/');
   for (const template of templates) {
     const found = matchOne(template, parts);
     if (found !== undefined) return found;
@@ -99,19 +93,18 @@ function matchOne(template: CompiledTemplate, parts: readonly string[]): AccessT
   const { segments } = template;
   const rest = segments.at(-1)?.kind === 'rest';
   const fixed = rest ? segments.length - 1 : segments.length;
-  // `...` needs at least one segment after the fixed ones, and nothing may be empty or a dot segment.
+  // `...` needs at least one segment after the fixed ones; no segment may be empty or a dot segment.
   if (rest ? parts.length <= fixed : parts.length !== fixed) return undefined;
+  if (parts.some((part) => part === '' || part === '.' || part === '..')) return undefined;
   for (let index = 0; index < fixed; index += 1) {
     const segment = segments[index] as Segment;
-    const value = decode(parts[index] as string);
-    if (value === undefined || value === '' || value === '.' || value === '..') return undefined;
+    const value = parts[index] as string;
     if (segment.kind === 'literal') {
       if (value !== segment.text) return undefined;
     } else if (segment.kind !== 'rest') {
       values[segment.kind] = value;
     }
   }
-  if (rest && parts.slice(fixed).some((part) => part === '..' || decode(part) === '..')) return undefined;
   const camera = values.camera as string;
   if (template.source.action === 'live') return { camera, action: 'live', template: template.source };
   const from = parsePathTime(values.from as string);

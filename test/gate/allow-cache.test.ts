@@ -39,7 +39,15 @@ t.test('clear forgets everything', async (t) => {
 });
 
 t.test('keys differ in every part of the access', async (t) => {
-  const base = { person: 'p', unit: 'u', camera: 'c', action: 'playback', window: { from: 'f', to: 't' }, purpose: 'x' };
+  const base = {
+    person: 'p',
+    unit: 'u',
+    camera: 'c',
+    action: 'playback',
+    window: { from: 'f', to: 't' },
+    purpose: 'x',
+    reason: 'r',
+  };
   const keys = new Set([
     allowKey(base),
     allowKey({ ...base, person: 'q' }),
@@ -49,8 +57,10 @@ t.test('keys differ in every part of the access', async (t) => {
     allowKey({ ...base, window: { from: 'f', to: 'u' } }),
     allowKey({ ...base, window: undefined }),
     allowKey({ ...base, purpose: 'y' }),
+    allowKey({ ...base, reason: '' }),
+    allowKey({ ...base, reason: 'another incident' }),
     allowKey({ ...base, grantId: 'g' }),
     allowKey({ ...base, person: 'p","u' }),
   ]);
-  t.equal(keys.size, 10);
+  t.equal(keys.size, 12);
 });

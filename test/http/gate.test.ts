@@ -10,14 +10,24 @@ const from = new Date(Math.floor((Date.now() - 3 * HOUR) / 1000) * 1000).toISOSt
 const to = new Date(Math.floor((Date.now() - 2 * HOUR) / 1000) * 1000).toISOString();
 const playlist = (camera: string) => `/hls/${camera}/${from}/${to}/index.m3u8`;
 
+/** The path nginx serves for a plain URI: its path, percent-decoded (as bytes in a header). */
+function servedPath(uri: string): string {
+  return Buffer.from(decodeURIComponent(uri.split('?')[0] as string)).toString('latin1');
+}
+
 async function gateService(t: { teardown(fn: () => Promise<void>): void }) {
   const service = await startTestService();
   t.teardown(() => service.close());
   await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
   const { app } = service.service;
   const bearer = async (subject: string, unit: string) => `Bearer ${await service.token(subject, unit)}`;
+  // nginx sends the raw URI ($request_uri) and the decoded path it serves ($uri).
   const gate = (uri: string, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'GET', url: '/v1/gate', headers: { 'x-original-uri': uri, ...headers } });
+    app.inject({
+      method: 'GET',
+      url: '/v1/gate',
+      headers: { 'x-original-uri': uri, 'x-served-uri': servedPath(uri), ...headers },
+    });
   return { service, app, bearer, gate };
 }
 
@@ -110,6 +120,56 @@ t.test('the gate denies and records what the rules deny, and refuses what it can
   const noUri = await service.service.app.inject({ method: 'GET', url: '/v1/gate', headers: { authorization: wang } });
   t.equal(noUri.statusCode, 400);
   t.match(noUri.json().detail, /x-original-uri/);
+  const noServed = await service.service.app.inject({
+    method: 'GET',
+    url: '/v1/gate',
+    headers: { authorization: wang, 'x-original-uri': playlist('cam-square-north') },
+  });
+  t.equal(noServed.statusCode, 400, 'a gateway that does not say what it serves is not answered with an allow');
+});
+
+t.test('an ambiguous URI is refused and recorded, whoever asks, and decides nothing', async (t) => {
+  const { service, bearer, gate } = await gateService(t);
+  const wang = { authorization: await bearer('op-wang', 'riverside-psb'), 'x-access-reason': 'incident 2026-118' };
+  const own = `/live/cam-square-north`;
+  const attempts: [string, string][] = [
+    [`${own}/..%2Fcam-metro-hall/index.m3u8`, '/live/cam-metro-hall/index.m3u8'],
+    [`${own}/../../live/cam-metro-hall/index.m3u8`, '/live/cam-metro-hall/index.m3u8'],
+    [`/live//cam-metro-hall/index.m3u8`, '/live/cam-metro-hall/index.m3u8'],
+    [`${own}/index.m3u8`, '/live/cam-metro-hall/index.m3u8'],
+    [`${own}/%C0%AE%C0%AE/x.ts`, '/live/cam-square-north/\xc0\xae\xc0\xae/x.ts'],
+  ];
+  let count = await service.entryCount();
+  for (const [raw, served] of attempts) {
+    const answer = await service.service.app.inject({
+      method: 'GET',
+      url: '/v1/gate',
+      headers: { ...wang, 'x-original-uri': raw, 'x-served-uri': served },
+    });
+    t.equal(answer.statusCode, 403, raw);
+    t.equal(answer.headers['x-deny-reasons'], 'AMBIGUOUS_URI', `${raw}: says why`);
+    t.equal(await service.entryCount(), ++count, `${raw}: recorded`);
+    const entry = await service.lastEntry();
+    t.same(entry, { kind: 'gate.refused', ref: answer.headers['x-decision-id'] }, `${raw}: as a gate.refused entry`);
+  }
+  const anonymous = await gate(`${own}/..%2Fcam-metro-hall/index.m3u8`);
+  t.equal(anonymous.statusCode, 401, 'without credentials it is unauthenticated first');
+  t.equal(await service.entryCount(), count, 'and records nothing, like any unauthenticated request');
+});
+
+t.test('a remembered allow never answers a request that states another reason or none', async (t) => {
+  const { service, bearer, gate } = await gateService(t);
+  const wang = await bearer('op-wang', 'riverside-psb');
+  const first = await gate(playlist('cam-square-north'), { authorization: wang, 'x-access-reason': 'incident 2026-118' });
+  t.equal(first.statusCode, 204);
+  const count = await service.entryCount();
+  const none = await gate(playlist('cam-square-north'), { authorization: wang });
+  t.equal(none.statusCode, 403, 'no reason: decided again, and denied');
+  t.equal(none.headers['x-deny-reasons'], 'REASON_REQUIRED');
+  const other = await gate(playlist('cam-square-north'), { authorization: wang, 'x-access-reason': 'incident 2026-119' });
+  t.equal(other.statusCode, 204);
+  t.not(other.headers['x-decision-id'], first.headers['x-decision-id'], 'another reason is another decision');
+  t.equal(await service.entryCount(), count + 2);
 });
 
 t.test('a revoked role or grant clears the allows it gave', async (t) => {

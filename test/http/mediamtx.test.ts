@@ -102,3 +102,26 @@ t.test('actions listed in the gate profile pass for an authenticated caller, wit
   t.equal((await auth({ action: 'api', path: '', token })).statusCode, 403, 'what is not listed stays refused');
   t.equal(await service.entryCount(), count);
 });
+
+t.test("MediaMTX's path and query are read as strictly as nginx's URIs: ambiguity is refused and recorded", async (t) => {
+  const { service, auth } = await mediamtxService(t);
+  const wang = await service.token('op-wang', 'riverside-psb');
+  const window = `start=${encodeURIComponent(start)}&duration=600s&reason=incident`;
+  const attempts: [string, Record<string, unknown>][] = [
+    ['a dot segment', { action: 'read', path: 'cam-square-north/../cam-metro-hall' }],
+    ['an encoded separator', { action: 'read', path: 'cam-square-north%2F..%2Fcam-metro-hall' }],
+    ['a leading slash', { action: 'read', path: '/cam-metro-hall' }],
+    ['an empty segment', { action: 'read', path: 'cam-square-north//x' }],
+    ['a NUL in the query', { action: 'playback', path: 'cam-square-north', query: `${window}&x=%00` }],
+    ['a repeated reason', { action: 'playback', path: 'cam-square-north', query: `${window}&reason=other` }],
+    ['a bad percent-encoding', { action: 'playback', path: 'cam-square-north', query: `${window}&purpose=%G0` }],
+  ];
+  let count = await service.entryCount();
+  for (const [name, body] of attempts) {
+    const answer = await auth({ ...body, token: wang });
+    t.equal(answer.statusCode, 403, name);
+    t.equal(answer.headers['x-deny-reasons'], 'AMBIGUOUS_URI', `${name}: says why`);
+    t.equal(await service.entryCount(), ++count, `${name}: recorded`);
+    t.same(await service.lastEntry(), { kind: 'gate.refused', ref: answer.headers['x-decision-id'] });
+  }
+});

@@ -92,7 +92,7 @@ t.test('when the ledger cannot be written the answer is 503 and no allow leaves 
     service.app.inject({
       method: 'GET',
       url: '/v1/gate',
-      headers: { authorization: `Bearer ${token}`, 'x-original-uri': uri },
+      headers: { authorization: `Bearer ${token}`, 'x-original-uri': uri, 'x-served-uri': uri },
     });
   const recordedLive = await gate('/live/cam-square-north/index.m3u8');
   t.equal(recordedLive.statusCode, 204, 'the gate allows a live view and records it');

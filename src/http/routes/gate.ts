@@ -1,15 +1,20 @@
 /**
- * GET /v1/gate, for nginx's auth_request: the original request's URI (X-Original-URI) is matched
- * against the gate profile's path templates to find the camera, action and window; the person is
- * the bearer of the Authorization header, or of a playback token there or in the URI's `token`
- * query parameter (only playback tokens are taken from a URI: user tokens would end up in access
- * logs). Answers 204, 401 or 403 (gate-answers.ts) — the only statuses auth_request understands.
+ * GET /v1/gate, for nginx's auth_request: the original request's raw URI (X-Original-URI, nginx's
+ * `$request_uri`) is read strictly and must decode to the path nginx serves (X-Served-URI, its
+ * `$uri`); an ambiguous URI is refused and recorded (gate/request-uri.ts). The decoded path is
+ * matched against the gate profile's path templates to find the camera, action and window; the
+ * person is the bearer of the Authorization header, or of a playback token there or in the URI's
+ * `token` query parameter (only playback tokens are taken from a URI: user tokens would end up in
+ * access logs). Answers 204, 401 or 403 (gate-answers.ts) — the only statuses auth_request
+ * understands.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Caller } from '../../domain/caller.js';
 import type { GateProfile } from '../../gate/gate-profile.js';
 import type { Gatekeeper } from '../../gate/gatekeeper.js';
-import { matchTarget } from '../../gate/path-templates.js';
-import { isPlaybackToken, type PlaybackTokens } from '../../gate/playback-tokens.js';
+import { matchPath } from '../../gate/path-templates.js';
+import { isPlaybackToken, type PlaybackGrant, type PlaybackTokens } from '../../gate/playback-tokens.js';
+import { readRequestUri } from '../../gate/request-uri.js';
 import { ProblemError } from '../problem.js';
 import { sendGateAnswer } from './gate-answers.js';
 
@@ -45,9 +50,10 @@ export async function gateRoutes(app: FastifyInstance, options: GateRouteOptions
       schema: {
         headers: {
           type: 'object',
-          required: ['x-original-uri'],
+          required: ['x-original-uri', 'x-served-uri'],
           properties: {
             'x-original-uri': { type: 'string', minLength: 1, maxLength: 4096, pattern: '^/' },
+            'x-served-uri': { type: 'string', minLength: 1, maxLength: 4096 },
             'x-original-method': { type: 'string', maxLength: 16 },
             'x-access-purpose': { type: 'string', maxLength: 64 },
             'x-access-reason': { type: 'string', maxLength: 1000 },
@@ -58,25 +64,34 @@ export async function gateRoutes(app: FastifyInstance, options: GateRouteOptions
     },
     async (request, reply) => {
       reply.header('www-authenticate', 'Bearer');
-      const uri = header(request, 'x-original-uri') as string;
+      const raw = request.headers['x-original-uri'] as string;
       const method = (header(request, 'x-original-method') ?? 'GET').toUpperCase();
       if (!SAFE_METHODS.has(method)) throw new ProblemError('forbidden', `footage is only served to GET and HEAD, not ${method}`);
-      const query = new URLSearchParams(uri.includes('?') ? uri.slice(uri.indexOf('?') + 1) : '');
-      const target = matchTarget(options.profile.paths, uri);
+      const read = readRequestUri(raw, request.headers['x-served-uri'] as string);
+      // An ambiguous URI's query is not trusted for anything but finding a playback token to
+      // name who is refused; the refusal itself does not depend on it.
+      const query = read.ok ? read.query : new Map(new URLSearchParams(raw.includes('?') ? raw.slice(raw.indexOf('?') + 1) : ''));
 
       const presented = bearer(request);
-      const queryToken = query.get('token') ?? undefined;
+      const queryToken = query.get('token');
       const playbackToken = presented !== undefined && isPlaybackToken(presented) ? presented : queryToken;
+      let grant: PlaybackGrant | undefined;
+      let caller: Caller;
       if (playbackToken !== undefined && (presented === undefined || playbackToken === presented)) {
-        const grant = options.tokens.check(playbackToken);
+        grant = options.tokens.check(playbackToken);
         if (grant === undefined) throw unauthenticated('the playback token is not valid');
-        if (target === undefined) throw new ProblemError('forbidden', 'the URI matches no gate path');
-        return sendGateAnswer(reply, options.gatekeeper.admitToken(grant, target));
+        caller = { subject: grant.person, unit: grant.unit };
+      } else {
+        if (presented === undefined) throw unauthenticated('a bearer token or a playback token is required');
+        caller = await app.identify(request);
       }
-      if (presented === undefined) throw unauthenticated('a bearer token or a playback token is required');
-      const caller = await app.identify(request);
+      if (!read.ok) {
+        return sendGateAnswer(reply, await options.gatekeeper.refuse(caller, { gateway: 'nginx', raw, problem: read.problem }));
+      }
+      const target = matchPath(options.profile.paths, read.path);
       if (target === undefined) throw new ProblemError('forbidden', 'the URI matches no gate path');
-      const grantId = header(request, 'x-access-grant') ?? query.get('grant') ?? undefined;
+      if (grant !== undefined) return sendGateAnswer(reply, options.gatekeeper.admitToken(grant, target));
+      const grantId = header(request, 'x-access-grant') ?? query.get('grant');
       if (grantId !== undefined && !UUID.test(grantId)) throw new ProblemError('forbidden', 'the grant is not a grant id');
       const answer = await options.gatekeeper.ask({
         caller,
