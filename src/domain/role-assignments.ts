@@ -89,6 +89,16 @@ export async function listAssignments(
   return query.orderBy('subject').orderBy('role').limit(filter.limit).execute();
 }
 
+/** Refuses a role the baseline does not define, or an assignment in a unit the registry lacks. */
+function requireKnown(context: RoleContext, change: RoleChange, assignment: Assignment, unitKnown: boolean): void {
+  if (!context.roles.has(assignment.role)) {
+    throw new RoleAssignmentError('unknown-role', `the policy defines no role ${assignment.role}`, 'role');
+  }
+  if (!unitKnown && change === 'assigned') {
+    throw new RoleAssignmentError('unknown-unit', `no units record ${assignment.unit_id}`, 'unit_id');
+  }
+}
+
 /**
  * Assigns or revokes; assigning a held role or revoking one not held changes nothing and records
  * nothing (undefined receipt).
@@ -99,17 +109,12 @@ export async function changeRole(
   change: RoleChange,
   assignment: Assignment,
 ): Promise<Receipt | undefined> {
-  if (!context.roles.has(assignment.role)) {
-    throw new RoleAssignmentError('unknown-role', `the policy defines no role ${assignment.role}`, 'role');
-  }
   const unit = await context.db
     .selectFrom('units')
     .select(['id', 'kind'])
     .where('id', '=', assignment.unit_id)
     .executeTakeFirst();
-  if (unit === undefined && change === 'assigned') {
-    throw new RoleAssignmentError('unknown-unit', `no units record ${assignment.unit_id}`, 'unit_id');
-  }
+  requireKnown(context, change, assignment, unit !== undefined);
   if (
     unit !== undefined &&
     change === 'assigned' &&
@@ -153,13 +158,8 @@ export async function changeRoleAs(
   change: RoleChange,
   assignment: Assignment,
 ): Promise<Receipt | undefined> {
-  if (!context.roles.has(assignment.role)) {
-    throw new RoleAssignmentError('unknown-role', `the policy defines no role ${assignment.role}`, 'role');
-  }
   const unit = snapshot.units.get(assignment.unit_id);
-  if (unit === undefined && change === 'assigned') {
-    throw new RoleAssignmentError('unknown-unit', `no units record ${assignment.unit_id}`, 'unit_id');
-  }
+  requireKnown(context, change, assignment, unit !== undefined);
   const rolesIn = (unitId: string) => snapshot.index.rolesOf(caller.subject, unitId).filter((role) => role !== caller.subject);
   const oversightUnits = [...snapshot.units.values()].filter((item) => item.kind === 'oversight' && item.active);
   const refusal = refusalOf(

@@ -6,16 +6,12 @@
  * decoders read differently (double encoding, overlong UTF-8, backslashes, path parameters, NUL).
  * Requests go out byte for byte over a socket: an HTTP client library would normalise them first.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import t from 'tap';
 import { nginxBinary, startNginx } from '../../bench/nginx.js';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
-import { parseRegistryDocument } from '../../src/domain/registry-import.js';
-import { e2eSkip } from '../helpers/e2e.js';
-import { startTestService } from '../helpers/service.js';
+import { e2eSkip, listeningExampleService } from '../helpers/e2e.js';
 
 const DAY = 86_400;
 
@@ -49,16 +45,7 @@ t.test(
   'no URI trick serves another camera or window through nginx, and each attempt is a recorded deny',
   { skip: e2eSkip(nginxBinary() !== undefined, 'nginx') },
   async (t) => {
-    const service = await startTestService();
-    const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-traversal-'));
-    t.teardown(async () => {
-      await service.close();
-      await rm(directory, { recursive: true, force: true });
-    });
-    await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
-    const { app } = service.service;
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const root = path.join(directory, 'footage');
+    const { service, directory, root, servicePort } = await listeningExampleService(t, 'traversal');
 
     // op-wang may see cam-square-north (A), recent footage only (retention 30 days). B is another
     // unit's camera; OLD is A's footage from 60 days ago.
@@ -76,7 +63,7 @@ t.test(
     await footage(root, `/export/${A}/${recent.from}/${recent.to}/clip.mp4`, 'OWN-EXPORT');
     await footage(root, `/export/${B}/${recent.from}/${recent.to}/clip.mp4`, 'OTHER-CAMERA');
     await footage(root, `/export/${A}/${old.from}/${old.to}/clip.mp4`, 'OLD-WINDOW');
-    const nginx = await startNginx({ directory, servicePort: (app.server.address() as AddressInfo).port, root });
+    const nginx = await startNginx({ directory, servicePort, root });
     t.teardown(() => nginx.stop());
     const wang = {
       Authorization: `Bearer ${await service.token('op-wang', 'riverside-psb')}`,

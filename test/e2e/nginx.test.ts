@@ -2,16 +2,10 @@
  * A real nginx (Debian's package) serving generated HLS footage behind auth_request to the service,
  * configured by the documented server block (CI installs nginx; helpers/e2e.ts says when this runs).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { nginxBinary, recentWindow, startNginx, writeHlsFixture } from '../../bench/nginx.js';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
-import { parseRegistryDocument } from '../../src/domain/registry-import.js';
-import { e2eSkip } from '../helpers/e2e.js';
-import { startTestService } from '../helpers/service.js';
+import { e2eSkip, listeningExampleService } from '../helpers/e2e.js';
 
 const HOUR = 3_600_000;
 
@@ -19,19 +13,11 @@ t.test(
   'nginx serves footage only to whom the gate allows, with one ledger entry per decision',
   { skip: e2eSkip(nginxBinary() !== undefined, 'nginx') },
   async (t) => {
-    const service = await startTestService();
-    const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-nginx-'));
-    t.teardown(async () => {
-      await service.close();
-      await rm(directory, { recursive: true, force: true });
-    });
-    await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+    const { service, directory, root, servicePort } = await listeningExampleService(t, 'nginx');
     const { app } = service.service;
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const root = path.join(directory, 'footage');
     const window = recentWindow(2 * HOUR, HOUR);
     const fixture = await writeHlsFixture(root, 'cam-square-north', window, 8);
-    const nginx = await startNginx({ directory, servicePort: (app.server.address() as AddressInfo).port, root });
+    const nginx = await startNginx({ directory, servicePort, root });
     t.teardown(() => nginx.stop());
     const get = (uri: string, headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${nginx.port}${uri}`, { headers });
 

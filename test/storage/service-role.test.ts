@@ -7,23 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import pg from 'pg';
 import t from 'tap';
 import { composeService } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { openPostgresDatabase } from '../../src/storage/database.js';
-import { openTestDatabase, serverUrl } from '../helpers/database.js';
-
-async function asAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+import { openTestDatabase, serverUrl, withAdmin } from '../helpers/database.js';
 
 t.test(
   'a login role in footage_warden_service runs the service on a database its owner migrated',
@@ -32,7 +21,7 @@ t.test(
     const database = await openTestDatabase();
     const owner = database.url as string;
     const login = `fw_login_${randomBytes(4).toString('hex')}`;
-    await asAdmin(owner, (client) => client.query(`CREATE ROLE ${login} LOGIN IN ROLE footage_warden_service`));
+    await withAdmin(owner, (client) => client.query(`CREATE ROLE ${login} LOGIN IN ROLE footage_warden_service`));
     const url = new URL(owner);
     url.username = login;
     url.password = '';
@@ -44,9 +33,9 @@ t.test(
       await rm(dataDir, { recursive: true, force: true });
       await handle.close();
       await database.close();
-      await asAdmin(serverUrl() as string, (client) => client.query(`DROP ROLE IF EXISTS ${login}`));
+      await withAdmin(serverUrl() as string, (client) => client.query(`DROP ROLE IF EXISTS ${login}`));
     });
-    const whoami = await asAdmin(url.toString(), (client) =>
+    const whoami = await withAdmin(url.toString(), (client) =>
       client.query('SELECT current_user AS name, usesuper FROM pg_user WHERE usename = current_user'),
     );
     t.same(whoami.rows, [{ name: login, usesuper: false }], 'the service connects as the unprivileged login role');
@@ -57,7 +46,7 @@ t.test(
     t.equal(ready.statusCode, 200, `/readyz answers ready: ${ready.body}`);
     const decided = await service.app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' });
     t.equal(decided.statusCode, 200, 'and the ledger it wrote at start is signed');
-    const rewrite = await asAdmin(url.toString(), (client) =>
+    const rewrite = await withAdmin(url.toString(), (client) =>
       client.query('UPDATE ledger_entries SET kind = kind WHERE seq = 0').then(
         () => 'allowed',
         (error: { code?: string }) => error.code,
