@@ -8,13 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { type Config, ConfigError } from './config.js';
-import { AccessState } from './domain/access-state.js';
-import type { LedgerWriter } from './domain/ledger-writer.js';
-import { importRegistry, parseRegistryDocument, type RegistryDocument } from './domain/registry-import.js';
-import { parseRegulationProfile, type RegulationProfile } from './domain/regulation-profile.js';
 import { AllowCache } from './gate/allow-cache.js';
 import { type GateProfile, parseGateProfile } from './gate/gate-profile.js';
-import { Gatekeeper } from './gate/gatekeeper.js';
 import { PlaybackTokens } from './gate/playback-tokens.js';
 import type { TokenKeys } from './http/authenticate.js';
 import { JwksKeySource } from './http/jwks.js';
@@ -25,15 +20,21 @@ import {
   readSigningKey,
 } from './keys/key-files.js';
 import { parseVerifierKey, verifierKeyFor } from './ledger/note.js';
+import type { LedgerAppender } from './ledger-store/ledger-appender.js';
+import { latestCheckpoint } from './ledger-store/ledger-repository.js';
 import { createLedgerMetrics } from './observability/ledger-metrics.js';
 import { createMetrics } from './observability/metrics.js';
 import { packagePath } from './package-root.js';
 import { DEVELOPMENT_ADMIN_ROLES, POLICY_FILE } from './policy/enforcer.js';
 import { changeContexts, openRecorder } from './recorder.js';
+import { parseRegulationProfile, type RegulationProfile } from './rules/regulation-profile.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
-import type { LedgerAppender } from './storage/ledger-appender.js';
-import { latestCheckpoint } from './storage/ledger-repository.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { AccessState } from './workflows/access-state.js';
+import { Gatekeeper } from './workflows/gatekeeper.js';
+import type { LedgerWriter } from './workflows/ledger-writer.js';
+import { importRegistry, parseRegistryDocument, type RegistryDocument } from './workflows/registry-import.js';
+import type { ServiceContext } from './workflows/service-context.js';
 
 export interface Service {
   readonly app: FastifyInstance;
@@ -155,30 +156,33 @@ export async function composeService(config: Config, logger: Logger, options: Co
         logger.info(summary, 'example registry loaded');
       }
     }
-    const app = await buildApp({
-      logger,
+    const context: ServiceContext = {
       db: database.db,
-      policy: access.policy,
       access,
       profile,
       roles: roleContext,
       requests: config.requests,
+      writer,
+      vault,
       metrics,
-      authentication: { keys: tokenKeys, ...config.auth },
-      bodyLimitBytes: config.bodyLimitBytes,
-      gate: {
-        profile: gateProfile,
-        tokens: playbackTokens,
-        gatekeeper: new Gatekeeper({ db: database.db, writer, access, profile, cache: new AllowCache(config.gate.cacheSize) }),
-      },
       ledger: {
-        writer,
-        vault,
         origin: config.ledger.origin,
         verifierKey,
         trustedKeys: [verifierKey, ...retired.filter((key) => key.text !== verifierKey.text)],
         metrics: ledgerMetrics,
       },
+      gate: {
+        profile: gateProfile,
+        tokens: playbackTokens,
+        gatekeeper: new Gatekeeper({ db: database.db, writer, access, profile, cache: new AllowCache(config.gate.cacheSize) }),
+      },
+    };
+    const app = await buildApp({
+      logger,
+      policy: access.policy,
+      authentication: { keys: tokenKeys, ...config.auth },
+      bodyLimitBytes: config.bodyLimitBytes,
+      context,
     });
     return {
       app,

@@ -8,22 +8,22 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
-import { announceAccessChange } from './domain/access-state.js';
-import { LedgerWriter } from './domain/ledger-writer.js';
-import { parseClassification } from './domain/personal-fields.js';
-import type { RegistryContext } from './domain/registry-changes.js';
-import { baselineRoles, type RoleContext } from './domain/role-assignments.js';
-import { parseRoleGrantTable, type RoleGrantTable } from './domain/role-grants.js';
 import {
   loadOrCreateDevelopmentMasterKey,
   loadOrCreateDevelopmentSigningKey,
   readMasterKey,
   readSigningKey,
 } from './keys/key-files.js';
+import { type AppenderObserver, LedgerAppender } from './ledger-store/ledger-appender.js';
+import { Vault } from './ledger-store/vault.js';
 import { packagePath } from './package-root.js';
-import { type AppenderObserver, LedgerAppender } from './storage/ledger-appender.js';
+import { parseClassification } from './rules/personal-fields.js';
+import { parseRoleGrantTable, type RoleGrantTable } from './rules/role-grants.js';
 import type { Database } from './storage/schema.js';
-import { Vault } from './storage/vault.js';
+import { announceAccessChange } from './workflows/access-state.js';
+import { LedgerWriter } from './workflows/ledger-writer.js';
+import type { RegistryContext } from './workflows/registry-changes.js';
+import { baselineRoles, type RoleContext } from './workflows/role-assignments.js';
 
 export const PERSONAL_FIELDS_FILE = packagePath('policies', 'personal-fields.yaml');
 

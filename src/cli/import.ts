@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { ImportError, importRegistry, parseRegistryDocument } from '../domain/registry-import.js';
 import { POLICY_FILE } from '../policy/enforcer.js';
 import { changeContexts, openRecorder } from '../recorder.js';
 import { openDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
+import { ImportError, importRegistry, parseRegistryDocument } from '../workflows/registry-import.js';
 import { type CliCommand, UsageError } from './command.js';
 
 /** Who the ledger names as the author of imported changes. */

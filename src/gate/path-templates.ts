@@ -5,7 +5,7 @@
  * matches any remainder (segments, playlists, keys). Times in a path are RFC 3339 instants or
  * whole Unix seconds. Templates match decoded paths (gate/request-uri.ts reads the raw URI).
  */
-import type { Action } from '../domain/access-rules.js';
+import type { Action } from '../rules/access-rules.js';
 
 export interface PathTemplate {
   readonly template: string;

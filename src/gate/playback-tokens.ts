@@ -7,7 +7,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { createDecoder, createSigner, createVerifier } from 'fast-jwt';
-import type { Action } from '../domain/access-rules.js';
+import type { Action } from '../rules/access-rules.js';
 
 export const PLAYBACK_TOKEN_TYPE = 'fw-playback+jwt';
 export const PLAYBACK_AUDIENCE = 'footage-warden-gateway';

@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import jwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Caller } from '../domain/caller.js';
+import type { Caller } from '../rules/caller.js';
 import type { JwksKeySource } from './jwks.js';
 import { ProblemError } from './problem.js';
 

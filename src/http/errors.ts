@@ -4,14 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { TransitionError } from '../domain/access-request-states.js';
-import { RequestError } from '../domain/access-requests.js';
-import { DecisionError } from '../domain/decisions.js';
-import { RegistryError } from '../domain/registry-changes.js';
-import { RoleAssignmentError } from '../domain/role-assignments.js';
-import { TransferError } from '../domain/transfers.js';
-import { LedgerUnavailableError } from '../storage/ledger-appender.js';
-import { VaultError } from '../storage/vault.js';
+import { DomainError, type DomainErrorCode } from '../rules/domain-error.js';
 import {
   type FieldError,
   PROBLEM_STATUS,
@@ -81,8 +74,8 @@ interface Classified {
   errors?: readonly FieldError[];
 }
 
-/** The problem code of each domain error code. */
-const DOMAIN_CODES: Readonly<Record<string, ProblemCode>> = {
+/** The problem code of each domain error code: exhaustive, so a new code must be mapped to compile. */
+const PROBLEM_OF: Readonly<Record<DomainErrorCode, ProblemCode>> = {
   'not-found': 'not-found',
   'already-exists': 'conflict',
   'unknown-reference': 'invalid-request',
@@ -93,6 +86,8 @@ const DOMAIN_CODES: Readonly<Record<string, ProblemCode>> = {
   'own-role': 'own-role',
   'role-not-for-unit-kind': 'role-not-for-unit-kind',
   'not-an-assigner': 'not-an-assigner',
+  'decision-not-permitted': 'forbidden',
+  'on-behalf-not-permitted': 'forbidden',
   'unknown-camera': 'not-found',
   'unknown-grant': 'not-found',
   'invalid-window': 'invalid-request',
@@ -108,33 +103,27 @@ const DOMAIN_CODES: Readonly<Record<string, ProblemCode>> = {
   'own-request': 'forbidden',
   'same-approver': 'conflict',
   'not-requester': 'forbidden',
+  'personal-data-not-held': 'not-found',
+  'sealed-value-unreadable': 'conflict',
+  'ledger-unavailable': 'unavailable',
+  'not-your-subject': 'forbidden',
+  'registry-not-permitted': 'forbidden',
+  'unit-kind-locked': 'unit-kind-locked',
+  'person-served-elsewhere': 'forbidden',
 };
 
-type DomainError = RegistryError | RoleAssignmentError | DecisionError | TransferError | RequestError | TransitionError;
-
 function classifyDomain(error: DomainError): Classified {
-  const code = DOMAIN_CODES[error.code] ?? 'invalid-request';
-  if (!('field' in error) || error.field === undefined) return { code, detail: error.message };
+  const code = PROBLEM_OF[error.code];
+  // A 5xx never carries the error's own text.
+  if (PROBLEM_STATUS[code] >= 500) return { code, detail: 'the ledger cannot be written; nothing was recorded or allowed' };
+  if (error.field === undefined) return { code, detail: error.message };
   const path = `/${error.field}`;
   return { code, detail: `body${path}: ${error.message}`, errors: [{ location: 'body', path, message: error.message }] };
 }
 
 function classify(error: FastifyError | ProblemError | Error): Classified {
   if (error instanceof ProblemError) return { code: error.code, detail: error.detail, errors: error.errors };
-  if (
-    error instanceof RegistryError ||
-    error instanceof RoleAssignmentError ||
-    error instanceof DecisionError ||
-    error instanceof TransferError ||
-    error instanceof RequestError ||
-    error instanceof TransitionError
-  ) {
-    return classifyDomain(error);
-  }
-  if (error instanceof VaultError) return { code: 'conflict', detail: error.message };
-  if (error instanceof LedgerUnavailableError) {
-    return { code: 'unavailable', detail: 'the ledger cannot be written; nothing was recorded or allowed' };
-  }
+  if (error instanceof DomainError) return classifyDomain(error);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const location = fastifyError.validationContext ?? 'body';

@@ -193,3 +193,8 @@ export function checkOpening(entry: unknown, opening: Opening): boolean {
     expected !== undefined && opening.salt.length === SALT_SIZE && hashesEqual(expected, commitment(opening.value, opening.salt))
   );
 }
+
+/** An opening of a sealed field together with the data subject whose key seals it. */
+export interface SubjectOpening extends Opening {
+  readonly subjectId: string;
+}

@@ -1,7 +1,7 @@
 /** Ledger metrics: appends, batch sizes, append-to-commit latency, checkpoint age, last verification. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { VerificationResult } from '../ledger/verifier.js';
-import type { AppenderObserver } from '../storage/ledger-appender.js';
+import type { AppenderObserver } from '../ledger-store/ledger-appender.js';
 
 export interface LedgerMetrics extends AppenderObserver {
   verified(result: VerificationResult): void;

@@ -1,48 +1,8 @@
 /** Access requests and grants: the rows the request workflow reads and changes. */
+import type { GrantRow, HoldRow, RequestRow } from '../rules/access-request-records.js';
 import type { Executor } from './transaction.js';
 
-export interface RequestRow {
-  readonly id: string;
-  readonly kind: 'state_organ' | 'emergency';
-  readonly requester: string;
-  readonly requesterUnit: string;
-  readonly targetUnit: string;
-  readonly status: 'submitted' | 'approved' | 'rejected' | 'withdrawn';
-  readonly approvalsNeeded: 1 | 2;
-  readonly approvers: readonly string[];
-  readonly cameraIds: readonly string[];
-  readonly window: { readonly from: string; readonly to: string };
-  readonly actions: readonly string[];
-  readonly caseNo: string | null;
-  readonly expiryHours: number;
-  /** The request asks the unit to preserve its window beyond retention (Article 16). */
-  readonly legalHold: boolean;
-  readonly submittedSeq: number;
-  readonly createdAt: string;
-}
-
-export interface HoldRow {
-  readonly id: string;
-  readonly requestId: string;
-  readonly unitId: string;
-  readonly cameraIds: readonly string[];
-  readonly window: { readonly from: string; readonly to: string };
-  readonly placedAt: string;
-  readonly releasedAt: string | null;
-}
-
-export interface GrantRow {
-  readonly id: string;
-  readonly requestId: string;
-  readonly grantee: string;
-  readonly unitId: string;
-  readonly cameraIds: readonly string[];
-  readonly window: { readonly from: string; readonly to: string };
-  readonly actions: readonly string[];
-  readonly validUntil: string;
-  readonly revokedAt: string | null;
-  readonly uses: number;
-}
+export type { GrantRow, HoldRow, RequestRow } from '../rules/access-request-records.js';
 
 type Selected<T> = { [K in keyof T]: T[K] };
 

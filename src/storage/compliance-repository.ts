@@ -1,6 +1,6 @@
 /** What the compliance report reads: a period's decisions, transfers of exports, grants, verifications. */
 import { sql } from 'kysely';
-import type { GrantFacts, RecordedDecision, VerificationFacts } from '../domain/compliance-report.js';
+import type { GrantFacts, RecordedDecision, VerificationFacts } from '../rules/compliance-report.js';
 import type { Executor } from './transaction.js';
 
 const PAGE = 1000;

@@ -1,9 +1,9 @@
 /**
  * Registry rows: reading and writing records of each resource, and the whole active registry for the
- * access snapshot. Records are the API's shape (domain/registry.ts); only systems store theirs
+ * access snapshot. Records are the API's shape (rules/registry.ts); only systems store theirs
  * flattened (the filing record as three columns).
  */
-import type { CameraRecord, PersonRecord, RegistryRecord, ResourceName, SystemRecord, UnitRecord } from '../domain/registry.js';
+import type { CameraRecord, PersonRecord, RegistryRecord, ResourceName, SystemRecord, UnitRecord } from '../rules/registry.js';
 import type { Executor } from './transaction.js';
 
 type Row = Record<string, unknown>;

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { chromium } from 'playwright-core';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
-import { parseRegistryDocument } from '../../src/domain/registry-import.js';
+import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { e2eSkip } from '../helpers/e2e.js';
 import { stateOrganRequest } from '../helpers/requests.js';
 import { startTestService } from '../helpers/service.js';

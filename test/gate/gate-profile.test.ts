@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { GATE_PROFILE_FILE, REGULATION_PROFILE_FILE } from '../../src/compose.js';
-import { parseRegulationProfile } from '../../src/domain/regulation-profile.js';
 import { GateProfileError, parseGateProfile } from '../../src/gate/gate-profile.js';
+import { parseRegulationProfile } from '../../src/rules/regulation-profile.js';
 
 const regulation = parseRegulationProfile(await readFile(REGULATION_PROFILE_FILE, 'utf8'));
 const shipped = await readFile(GATE_PROFILE_FILE, 'utf8');

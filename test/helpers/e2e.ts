@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
-import { parseRegistryDocument } from '../../src/domain/registry-import.js';
+import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { startTestService, type TestService } from './service.js';
 
 /**

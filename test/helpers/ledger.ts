@@ -2,7 +2,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type VerifierKey, verifierKeyFor } from '../../src/ledger/note.js';
-import { LedgerAppender, type Receipt } from '../../src/storage/ledger-appender.js';
+import { LedgerAppender, type Receipt } from '../../src/ledger-store/ledger-appender.js';
 import type { Database } from '../../src/storage/schema.js';
 
 export const ORIGIN = 'test.footage-warden/ledger';

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { composeService, SERVICE_ACTOR, type Service } from '../../src/compose.js';
 import { type Environment, loadConfig } from '../../src/config.js';
-import { type ImportSummary, importRegistry, type RegistryDocument } from '../../src/domain/registry-import.js';
 import { mintDevelopmentToken } from '../../src/keys/development-token.js';
 import { loadOrCreateDevelopmentTokenSecret } from '../../src/keys/key-files.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { POLICY_FILE } from '../../src/policy/enforcer.js';
 import { changeContexts } from '../../src/recorder.js';
+import { type ImportSummary, importRegistry, type RegistryDocument } from '../../src/workflows/registry-import.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestService {

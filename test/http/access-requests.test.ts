@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
-import { type HistoryEntry, replayRequest } from '../../src/domain/access-request-states.js';
-import { parseRegistryDocument } from '../../src/domain/registry-import.js';
-import { baselineRoles } from '../../src/domain/role-assignments.js';
-import { roleFitsUnit } from '../../src/domain/role-grants.js';
 import { POLICY_FILE } from '../../src/policy/enforcer.js';
 import { loadRoleGrantTable } from '../../src/recorder.js';
+import { type HistoryEntry, replayRequest } from '../../src/rules/access-request-states.js';
+import { roleFitsUnit } from '../../src/rules/role-grants.js';
+import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
+import { baselineRoles } from '../../src/workflows/role-assignments.js';
 import { startTestService } from '../helpers/service.js';
 
 const HOUR = 3_600_000;

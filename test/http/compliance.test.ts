@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
-import { parseRegistryDocument } from '../../src/domain/registry-import.js';
 import { CSV_COLUMNS } from '../../src/http/routes/compliance-csv.js';
+import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { stateOrganRequest } from '../helpers/requests.js';
 import { startTestService } from '../helpers/service.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE, GATE_PROFILE_FILE } from '../../src/compose.js';
 import type { Environment } from '../../src/config.js';
-import { parseRegistryDocument } from '../../src/domain/registry-import.js';
+import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { startTestService } from '../helpers/service.js';
 
 const HOUR = 3_600_000;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
-import { parseRegistryDocument } from '../../src/domain/registry-import.js';
-import { registerTransfer } from '../../src/domain/transfers.js';
+import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
+import { registerTransfer } from '../../src/workflows/transfers.js';
 import { startTestService } from '../helpers/service.js';
 
 const HOUR = 3_600_000;

@@ -3,7 +3,7 @@ import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
-import { parseRegistryDocument } from '../../src/domain/registry-import.js';
+import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { startTestService } from '../helpers/service.js';
 
 const HOUR = 3_600_000;

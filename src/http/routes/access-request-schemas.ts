@@ -1,7 +1,8 @@
 /** JSON Schemas of the access-request routes' bodies (docs: openapi.yaml). */
-import { EMERGENCY_NATURES, EMERGENCY_RELATIONSHIPS } from '../../domain/access-request-submission.js';
-import { REQUEST_ACTIONS } from '../../domain/access-requests.js';
-import { ID_PATTERN } from '../../domain/registry.js';
+
+import { ID_PATTERN } from '../../rules/registry.js';
+import { EMERGENCY_NATURES, EMERGENCY_RELATIONSHIPS } from '../../workflows/access-request-submission.js';
+import { REQUEST_ACTIONS } from '../../workflows/access-requests.js';
 
 const TIME = { type: 'string', format: 'date-time' } as const;
 export const TEXT = { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' } as const;

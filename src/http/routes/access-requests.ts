@@ -7,23 +7,6 @@
  * there); to anybody else it answers 404.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { grantStatusAt } from '../../domain/access-request-states.js';
-import {
-  caseToken,
-  type EmergencyRequest,
-  type StateOrganRequest,
-  submitEmergencyRequest,
-  submitStateOrganRequest,
-} from '../../domain/access-request-submission.js';
-import {
-  type DecisionOnRequest,
-  decideOnRequest,
-  type RequestContext,
-  releaseLegalHold,
-  revokeGrantOf,
-  withdrawRequest,
-} from '../../domain/access-requests.js';
-import { ID_PATTERN } from '../../domain/registry.js';
 import {
   type GrantRow,
   grantOfRequest,
@@ -31,10 +14,25 @@ import {
   holdOfRequest,
   listRequests,
   type RequestRow,
-  readGrant,
-  readHold,
   readRequest,
-} from '../../storage/access-request-repository.js';
+} from '../../queries/access-requests.js';
+import { grantStatusAt } from '../../rules/access-request-states.js';
+import { ID_PATTERN } from '../../rules/registry.js';
+import {
+  caseToken,
+  type EmergencyRequest,
+  type StateOrganRequest,
+  submitEmergencyRequest,
+  submitStateOrganRequest,
+} from '../../workflows/access-request-submission.js';
+import {
+  type DecisionOnRequest,
+  decideOnRequest,
+  endMeasure,
+  type MeasureKind,
+  withdrawRequest,
+} from '../../workflows/access-requests.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
 import { ProblemError } from '../problem.js';
 import { SCOPE, SHORT, SUBMISSION, TEXT, UUID } from './access-request-schemas.js';
 import { presentReceipt } from './receipts.js';
@@ -87,9 +85,9 @@ async function permitted(request: FastifyRequest, unit: string, action: string):
   return request.server.policy.isAllowed(request.caller.subject, unit, 'access_request', action);
 }
 
-export async function accessRequestRoutes(app: FastifyInstance, options: RequestContext): Promise<void> {
+export async function accessRequestRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
   async function present(row: RequestRow, now: Date) {
-    const [grant, hold] = await Promise.all([grantOfRequest(options.db, row.id), holdOfRequest(options.db, row.id)]);
+    const [grant, hold] = await Promise.all([grantOfRequest(context.db, row.id), holdOfRequest(context.db, row.id)]);
     return presentRequest(row, grant, hold, now);
   }
 
@@ -98,7 +96,7 @@ export async function accessRequestRoutes(app: FastifyInstance, options: Request
    * it and the caller may read there.
    */
   async function visibleRequest(request: FastifyRequest, id: string): Promise<RequestRow> {
-    const found = await readRequest(options.db, id);
+    const found = await readRequest(context.db, id);
     const { subject, unit } = request.caller;
     if (found !== undefined && found.requester === subject) return found;
     const ours = found !== undefined && (found.requesterUnit === unit || found.targetUnit === unit);
@@ -122,11 +120,11 @@ export async function accessRequestRoutes(app: FastifyInstance, options: Request
           );
         }
         const { kind: _kind, ...rest } = body;
-        submitted = await submitStateOrganRequest(options, request.caller, rest);
+        submitted = await submitStateOrganRequest(context, request.caller, rest);
       } else {
         // Anyone authenticated may ask in an emergency (Article 25); the unit's consent decides.
         const { kind: _kind, ...rest } = body;
-        submitted = await submitEmergencyRequest(options, request.caller, rest);
+        submitted = await submitEmergencyRequest(context, request.caller, rest);
       }
       return reply.code(201).send({ id: submitted.id, status: 'submitted', receipt: presentReceipt(submitted.receipt) });
     },
@@ -159,17 +157,17 @@ export async function accessRequestRoutes(app: FastifyInstance, options: Request
       const filter = {
         limit: limit + 1,
         ...(status === undefined ? {} : { status }),
-        ...(case_no === undefined ? {} : { caseNo: caseToken(options.vault, case_no) }),
+        ...(case_no === undefined ? {} : { caseNo: caseToken(context.vault, case_no) }),
         ...(cursor === undefined ? {} : { before: { createdAt: cursor.createdAt, id: cursor.id } }),
       };
       // The requests addressed to the unit and those it submitted, newest first; without
       // access_request:read in the unit, the requests the caller submitted.
       const [addressed, submitted] = unitWide
         ? await Promise.all([
-            listRequests(options.db, { ...filter, targetUnit: own }),
-            listRequests(options.db, { ...filter, requesterUnit: own }),
+            listRequests(context.db, { ...filter, targetUnit: own }),
+            listRequests(context.db, { ...filter, requesterUnit: own }),
           ])
-        : [[], await listRequests(options.db, { ...filter, requester: request.caller.subject })];
+        : [[], await listRequests(context.db, { ...filter, requester: request.caller.subject })];
       const merged = [...new Map([...addressed, ...submitted].map((row) => [row.id, row])).values()].sort((a, b) =>
         a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1,
       );
@@ -207,7 +205,7 @@ export async function accessRequestRoutes(app: FastifyInstance, options: Request
       if (found.targetUnit !== request.caller.unit || !(await permitted(request, found.targetUnit, 'decide'))) {
         throw new ProblemError('forbidden', `access_request:decide is not permitted for this caller in unit ${found.targetUnit}`);
       }
-      const result = await decideOnRequest(options, request.caller, found, request.body);
+      const result = await decideOnRequest(context, request.caller, found, request.body);
       return {
         id: found.id,
         status: result.status,
@@ -223,46 +221,28 @@ export async function accessRequestRoutes(app: FastifyInstance, options: Request
     { schema: { params: { type: 'object', required: ['id'], properties: { id: UUID } } } },
     async (request) => {
       const found = await visibleRequest(request, request.params.id);
-      const receipt = await withdrawRequest(options, request.caller, found);
+      const receipt = await withdrawRequest(context, request.caller, found);
       return { id: found.id, status: 'withdrawn', receipt: presentReceipt(receipt) };
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { reason: string } }>(
-    '/v1/grants/:id/revocation',
-    {
-      schema: {
-        params: { type: 'object', required: ['id'], properties: { id: UUID } },
-        body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } },
+  const ENDINGS: readonly [string, MeasureKind, string, string][] = [
+    ['/v1/grants/:id/revocation', 'grant', 'grant_id', 'revoked'],
+    ['/v1/legal-holds/:id/release', 'hold', 'hold_id', 'released'],
+  ];
+  for (const [url, kind, idMember, status] of ENDINGS) {
+    app.post<{ Params: { id: string }; Body: { reason: string } }>(
+      url,
+      {
+        schema: {
+          params: { type: 'object', required: ['id'], properties: { id: UUID } },
+          body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } },
+        },
       },
-    },
-    async (request) => {
-      const unit = request.caller.unit;
-      const grant = await readGrant(options.db, request.params.id);
-      if (grant === undefined || grant.unitId !== unit || !(await permitted(request, unit, 'decide'))) {
-        throw new ProblemError('not-found', `no grant ${request.params.id} of unit ${unit} that this caller may revoke`);
-      }
-      const revoked = await revokeGrantOf(options, request.caller, grant.id, request.body.reason);
-      return { grant_id: grant.id, status: 'revoked', receipt: presentReceipt(revoked.receipt) };
-    },
-  );
-
-  app.post<{ Params: { id: string }; Body: { reason: string } }>(
-    '/v1/legal-holds/:id/release',
-    {
-      schema: {
-        params: { type: 'object', required: ['id'], properties: { id: UUID } },
-        body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } },
+      async (request) => {
+        const ended = await endMeasure(context, request.caller, kind, request.params.id, request.body.reason);
+        return { [idMember]: ended.measure.id, status, receipt: presentReceipt(ended.receipt) };
       },
-    },
-    async (request) => {
-      const unit = request.caller.unit;
-      const hold = await readHold(options.db, request.params.id);
-      if (hold === undefined || hold.unitId !== unit || !(await permitted(request, unit, 'decide'))) {
-        throw new ProblemError('not-found', `no legal hold ${request.params.id} of unit ${unit} that this caller may release`);
-      }
-      const released = await releaseLegalHold(options, request.caller, hold.id, request.body.reason);
-      return { hold_id: hold.id, status: 'released', receipt: presentReceipt(released.receipt) };
-    },
-  );
+    );
+  }
 }

@@ -2,7 +2,7 @@
  * The compliance report as CSV (RFC 4180): one row per finding or count, under one header, so a
  * spreadsheet can filter by section, code, unit or camera.
  */
-import type { ComplianceReport } from '../../domain/compliance-report.js';
+import type { ComplianceReport } from '../../rules/compliance-report.js';
 
 export const CSV_COLUMNS = [
   'section',

@@ -4,25 +4,17 @@
  * `?format=csv` or `Accept: text/csv`.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AccessState } from '../../domain/access-state.js';
-import { compileComplianceReport } from '../../domain/compliance.js';
-import type { RegulationProfile } from '../../domain/regulation-profile.js';
-import type { Executor } from '../../storage/transaction.js';
+import { compileComplianceReport } from '../../workflows/compliance.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
 import { authorize } from '../authorize.js';
 import { invalidField } from '../problem.js';
 import { reportCsv } from './compliance-csv.js';
-
-export interface ComplianceRouteOptions {
-  readonly db: Executor;
-  readonly access: AccessState;
-  readonly profile: RegulationProfile;
-}
 
 const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 30;
 const LONGEST_DAYS = 400;
 
-export async function complianceRoutes(app: FastifyInstance, options: ComplianceRouteOptions): Promise<void> {
+export async function complianceRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
   app.get<{ Querystring: { from?: string; to?: string; format?: 'json' | 'csv' } }>(
     '/v1/compliance/report',
     {
@@ -48,7 +40,7 @@ export async function complianceRoutes(app: FastifyInstance, options: Compliance
       if (to.getTime() - from.getTime() > LONGEST_DAYS * DAY_MS) {
         throw invalidField('querystring', '/from', `the period may span at most ${LONGEST_DAYS} days`);
       }
-      const report = await compileComplianceReport(options.db, options.access.current, options.profile, { from, to }, now);
+      const report = await compileComplianceReport(context.db, context.access.current, context.profile, { from, to }, now);
       const csv =
         request.query.format === 'csv' ||
         (request.query.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));

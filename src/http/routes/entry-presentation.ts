@@ -1,11 +1,9 @@
 /** A ledger entry as the API shows it, with its personal values opened for callers permitted to read them. */
 import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import { decodeEntry } from '../../ledger/entry.js';
 import { checkOpening } from '../../ledger/sealing.js';
-import type { EntryRow } from '../../storage/ledger-repository.js';
-import type { Database } from '../../storage/schema.js';
-import type { SubjectOpening, Vault } from '../../storage/vault.js';
+import type { EntryRow, SubjectOpening } from '../../queries/ledger.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
 import { ProblemError } from '../problem.js';
 
 export function presentEntry(row: Pick<EntryRow, 'seq' | 'canonical' | 'leafHash'>, opened?: readonly SubjectOpening[]) {
@@ -29,7 +27,7 @@ export function presentEntry(row: Pick<EntryRow, 'seq' | 'canonical' | 'leafHash
 /** Opened personal values of the entries, when asked for (`open`) and permitted (personal_data:read). */
 export async function openingsFor(
   request: FastifyRequest,
-  source: { readonly db: Kysely<Database>; readonly vault: Vault },
+  source: Pick<ServiceContext, 'db' | 'vault'>,
   open: boolean,
   rows: readonly Pick<EntryRow, 'seq'>[],
 ): Promise<Map<number, SubjectOpening[]> | undefined> {

@@ -4,7 +4,7 @@
  * 403 with the reason codes as a header and a problem+json body.
  */
 import type { FastifyReply } from 'fastify';
-import type { GateAnswer } from '../../gate/gatekeeper.js';
+import type { GateAnswer } from '../../workflows/gatekeeper.js';
 import { ProblemError } from '../problem.js';
 
 export const GATE_HEADERS = {

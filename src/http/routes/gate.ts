@@ -9,20 +9,13 @@
  * understands.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Caller } from '../../domain/caller.js';
-import type { GateProfile } from '../../gate/gate-profile.js';
-import type { Gatekeeper } from '../../gate/gatekeeper.js';
 import { matchPath } from '../../gate/path-templates.js';
-import { isPlaybackToken, type PlaybackGrant, type PlaybackTokens } from '../../gate/playback-tokens.js';
+import { isPlaybackToken, type PlaybackGrant } from '../../gate/playback-tokens.js';
 import { readRequestUri } from '../../gate/request-uri.js';
+import type { Caller } from '../../rules/caller.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
 import { ProblemError } from '../problem.js';
 import { sendGateAnswer } from './gate-answers.js';
-
-export interface GateRouteOptions {
-  readonly gatekeeper: Gatekeeper;
-  readonly tokens: PlaybackTokens;
-  readonly profile: GateProfile;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
@@ -42,7 +35,7 @@ function unauthenticated(detail: string): ProblemError {
   return new ProblemError('unauthenticated', detail);
 }
 
-export async function gateRoutes(app: FastifyInstance, options: GateRouteOptions): Promise<void> {
+export async function gateRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
   app.get(
     '/v1/gate',
     {
@@ -78,7 +71,7 @@ export async function gateRoutes(app: FastifyInstance, options: GateRouteOptions
       let grant: PlaybackGrant | undefined;
       let caller: Caller;
       if (playbackToken !== undefined && (presented === undefined || playbackToken === presented)) {
-        grant = options.tokens.check(playbackToken);
+        grant = context.gate.tokens.check(playbackToken);
         if (grant === undefined) throw unauthenticated('the playback token is not valid');
         caller = { subject: grant.person, unit: grant.unit };
       } else {
@@ -86,14 +79,17 @@ export async function gateRoutes(app: FastifyInstance, options: GateRouteOptions
         caller = await app.identify(request);
       }
       if (!read.ok) {
-        return sendGateAnswer(reply, await options.gatekeeper.refuse(caller, { gateway: 'nginx', raw, problem: read.problem }));
+        return sendGateAnswer(
+          reply,
+          await context.gate.gatekeeper.refuse(caller, { gateway: 'nginx', raw, problem: read.problem }),
+        );
       }
-      const target = matchPath(options.profile.paths, read.path);
+      const target = matchPath(context.gate.profile.paths, read.path);
       if (target === undefined) throw new ProblemError('forbidden', 'the URI matches no gate path');
-      if (grant !== undefined) return sendGateAnswer(reply, options.gatekeeper.admitToken(grant, target));
+      if (grant !== undefined) return sendGateAnswer(reply, context.gate.gatekeeper.admitToken(grant, target));
       const grantId = header(request, 'x-access-grant') ?? query.get('grant');
       if (grantId !== undefined && !UUID.test(grantId)) throw new ProblemError('forbidden', 'the grant is not a grant id');
-      const answer = await options.gatekeeper.ask({
+      const answer = await context.gate.gatekeeper.ask({
         caller,
         camera: target.camera,
         action: target.action,

@@ -1,8 +1,7 @@
 /** Liveness and readiness, unauthenticated (for orchestrators and load balancers). */
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import { checkReadiness } from '../../storage/readiness.js';
-import type { Database } from '../../storage/schema.js';
+import { checkReadiness } from '../../queries/health.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
 import { ProblemError } from '../problem.js';
 
 const statusSchema = {
@@ -11,12 +10,12 @@ const statusSchema = {
   required: ['status'],
 } as const;
 
-export async function healthRoutes(app: FastifyInstance, options: { db: Kysely<Database> }): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
   app.get('/healthz', { config: { public: true }, schema: { response: { 200: statusSchema } } }, async () => ({
     status: 'ok',
   }));
   app.get('/readyz', { config: { public: true }, schema: { response: { 200: statusSchema } } }, async () => {
-    const readiness = await checkReadiness(options.db);
+    const readiness = await checkReadiness(context.db);
     if (!readiness.ready) throw new ProblemError('unavailable', readiness.reason);
     return { status: 'ready' };
   });

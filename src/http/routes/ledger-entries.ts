@@ -1,14 +1,21 @@
 /** Reading entries, their proofs and receipts (ledger:read). */
 import type { FastifyInstance } from 'fastify';
-import { caseToken } from '../../domain/access-request-submission.js';
 import { formatProofFile } from '../../ledger/proof-file.js';
-import { caseReferences } from '../../storage/access-request-repository.js';
-import { consistencyProof, inclusionProof } from '../../storage/ledger-proofs.js';
-import { checkpointCovering, type EntryRow, entryAt, listEntries, treeSize } from '../../storage/ledger-repository.js';
+import { caseReferences } from '../../queries/access-requests.js';
+import {
+  checkpointCovering,
+  consistencyProof,
+  type EntryRow,
+  entryAt,
+  inclusionProof,
+  listEntries,
+  treeSize,
+} from '../../queries/ledger.js';
+import { caseToken } from '../../workflows/access-request-submission.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
 import { authorize } from '../authorize.js';
 import { invalidField, ProblemError } from '../problem.js';
 import { openingsFor, presentEntry } from './entry-presentation.js';
-import type { LedgerRouteOptions } from './ledger-options.js';
 
 const SEQ = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const SIZE = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -16,8 +23,8 @@ const FILTER_TEXT = { type: 'string', minLength: 1, maxLength: 256 } as const;
 
 const OPEN = { type: 'boolean', default: false } as const;
 
-export async function ledgerEntryRoutes(app: FastifyInstance, options: LedgerRouteOptions): Promise<void> {
-  const { db } = options;
+export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
+  const { db } = context;
   const guard = authorize('ledger', 'read');
 
   async function requireEntry(seq: number): Promise<EntryRow> {
@@ -42,7 +49,7 @@ export async function ledgerEntryRoutes(app: FastifyInstance, options: LedgerRou
     },
     async (request) => {
       const row = await requireEntry(request.params.seq);
-      const opened = await openingsFor(request, options, request.query.open, [row]);
+      const opened = await openingsFor(request, context, request.query.open, [row]);
       return presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []));
     },
   );
@@ -82,10 +89,10 @@ export async function ledgerEntryRoutes(app: FastifyInstance, options: LedgerRou
     async (request) => {
       const { from, limit, open, case: caseNo, ...filters } = request.query;
       // A case number is kept only as a keyed search token: its entries are found by reference.
-      const refs = caseNo === undefined ? undefined : await caseReferences(db, caseToken(options.vault, caseNo));
+      const refs = caseNo === undefined ? undefined : await caseReferences(db, caseToken(context.vault, caseNo));
       const rows = await listEntries(db, { from, limit: limit + 1, ...filters, ...(refs === undefined ? {} : { refs }) });
       const page = rows.slice(0, limit);
-      const opened = await openingsFor(request, options, open, page);
+      const opened = await openingsFor(request, context, open, page);
       return {
         items: page.map((row) => presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []))),
         next: rows.length > limit ? (rows[limit] as EntryRow).seq : null,

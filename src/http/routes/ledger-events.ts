@@ -6,11 +6,10 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
-import type { AccessState } from '../../domain/access-state.js';
-import { EVENT_KINDS, type EventKind, eventScopeRefusal } from '../../domain/ledger-events.js';
+import { EVENT_KINDS, type EventKind, eventScopeRefusal } from '../../rules/ledger-events.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
 import { authorize } from '../authorize.js';
 import { type FieldError, ProblemError } from '../problem.js';
-import type { LedgerRouteOptions } from './ledger-options.js';
 import { presentReceipt } from './receipts.js';
 
 function fieldErrors(errors: readonly ErrorObject[]): FieldError[] {
@@ -27,11 +26,7 @@ function fieldErrors(errors: readonly ErrorObject[]): FieldError[] {
   });
 }
 
-export interface LedgerEventRouteOptions extends LedgerRouteOptions {
-  readonly access: AccessState;
-}
-
-export async function ledgerEventRoutes(app: FastifyInstance, options: LedgerEventRouteOptions): Promise<void> {
+export async function ledgerEventRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
   const ajv = new Ajv({ allErrors: false, strict: false });
   addFormats.default(ajv);
   const validators = new Map(Object.entries(EVENT_KINDS).map(([kind, schema]) => [kind, ajv.compile(schema)]));
@@ -63,13 +58,13 @@ export async function ledgerEventRoutes(app: FastifyInstance, options: LedgerEve
           { location: 'body', path: '/payload/window/to', message: 'must not be before from' },
         ]);
       }
-      const outOfScope = eventScopeRefusal(options.access.current, request.caller.unit, payload);
+      const outOfScope = eventScopeRefusal(context.access.current, request.caller.unit, payload);
       if (outOfScope !== undefined) {
         throw new ProblemError('forbidden', `body${outOfScope.path}: ${outOfScope.message}`, [
           { location: 'body', ...outOfScope },
         ]);
       }
-      const receipt = await options.writer.record({
+      const receipt = await context.writer.record({
         kind,
         actor: { unit: request.caller.unit, subject: request.caller.subject },
         payload,

@@ -1,19 +1,18 @@
 /** The log's public face: its verifier keys and signed checkpoints (no token needed). */
 import type { FastifyInstance } from 'fastify';
-import { keyHistory } from '../../storage/ledger-keys.js';
-import { checkpointOfSize, latestCheckpoint } from '../../storage/ledger-repository.js';
+import { checkpointOfSize, keyHistory, latestCheckpoint } from '../../queries/ledger.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
 import { ProblemError } from '../problem.js';
-import type { LedgerRouteOptions } from './ledger-options.js';
 
-export async function ledgerPublicRoutes(app: FastifyInstance, options: LedgerRouteOptions): Promise<void> {
+export async function ledgerPublicRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
   app.get('/v1/ledger/key', { config: { public: true } }, async (_request, reply) =>
-    reply.type('text/plain; charset=utf-8').send(`${options.verifierKey.text}\n`),
+    reply.type('text/plain; charset=utf-8').send(`${context.ledger.verifierKey.text}\n`),
   );
 
   app.get('/v1/ledger/keys', { config: { public: true } }, async () => ({
-    origin: options.origin,
-    current: options.verifierKey.text,
-    keys: (await keyHistory(options.db)).map((use) => ({
+    origin: context.ledger.origin,
+    current: context.ledger.verifierKey.text,
+    keys: (await keyHistory(context.db)).map((use) => ({
       key: use.key,
       key_id: use.keyId,
       introduced_at_seq: use.introducedAt,
@@ -37,7 +36,7 @@ export async function ledgerPublicRoutes(app: FastifyInstance, options: LedgerRo
     },
     async (request, reply) => {
       const { size } = request.query;
-      const checkpoint = size === undefined ? await latestCheckpoint(options.db) : await checkpointOfSize(options.db, size);
+      const checkpoint = size === undefined ? await latestCheckpoint(context.db) : await checkpointOfSize(context.db, size);
       if (checkpoint === undefined) {
         throw new ProblemError(
           'not-found',

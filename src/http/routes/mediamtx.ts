@@ -7,20 +7,13 @@
  * query are read as strictly as nginx's URIs: an ambiguous one is refused and recorded.
  */
 import type { FastifyInstance } from 'fastify';
-import type { GateProfile } from '../../gate/gate-profile.js';
-import type { Gatekeeper } from '../../gate/gatekeeper.js';
 import { playbackWindow } from '../../gate/mediamtx-query.js';
 import { matchPath } from '../../gate/path-templates.js';
-import { isPlaybackToken, type PlaybackTokens } from '../../gate/playback-tokens.js';
+import { isPlaybackToken } from '../../gate/playback-tokens.js';
 import { type ReadUri, readStreamPath, readStreamQuery, type UriProblem } from '../../gate/request-uri.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
 import { invalidField, ProblemError } from '../problem.js';
 import { sendGateAnswer } from './gate-answers.js';
-
-export interface MediamtxRouteOptions {
-  readonly gatekeeper: Gatekeeper;
-  readonly tokens: PlaybackTokens;
-  readonly profile: GateProfile;
-}
 
 interface MediamtxAuthRequest {
   readonly user?: string;
@@ -70,8 +63,8 @@ function credential(body: MediamtxAuthRequest, query: ReadonlyMap<string, string
   return undefined;
 }
 
-export async function mediamtxRoutes(app: FastifyInstance, options: MediamtxRouteOptions): Promise<void> {
-  const settings = options.profile.mediamtx;
+export async function mediamtxRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
+  const settings = context.gate.profile.mediamtx;
   app.post<{ Body: MediamtxAuthRequest }>(
     '/v1/integrations/mediamtx/auth',
     { config: { public: true }, schema: { body: BODY } },
@@ -84,7 +77,7 @@ export async function mediamtxRoutes(app: FastifyInstance, options: MediamtxRout
       if (token === undefined) throw new ProblemError('unauthenticated', 'MediaMTX passed no token for this client');
       // A playback token is admitted by its own claims; anything else must be a user token.
       const presentsPlayback = isPlaybackToken(token);
-      const playback = presentsPlayback ? options.tokens.check(token) : undefined;
+      const playback = presentsPlayback ? context.gate.tokens.check(token) : undefined;
       if (presentsPlayback && playback === undefined)
         throw new ProblemError('unauthenticated', 'the playback token is not valid');
       const caller =
@@ -101,7 +94,7 @@ export async function mediamtxRoutes(app: FastifyInstance, options: MediamtxRout
         const raw = `${body.path ?? ''}?${body.query ?? ''}`;
         return sendGateAnswer(
           reply,
-          await options.gatekeeper.refuse(caller, { gateway: 'mediamtx', raw, problem: read.problem }),
+          await context.gate.gatekeeper.refuse(caller, { gateway: 'mediamtx', raw, problem: read.problem }),
         );
       }
       const found = matchPath([settings.camera], read.path);
@@ -117,9 +110,9 @@ export async function mediamtxRoutes(app: FastifyInstance, options: MediamtxRout
         action: body.action === 'read' ? ('live' as const) : ('playback' as const),
         ...(window === undefined ? {} : { window }),
       };
-      if (playback !== undefined) return sendGateAnswer(reply, options.gatekeeper.admitToken(playback, target));
+      if (playback !== undefined) return sendGateAnswer(reply, context.gate.gatekeeper.admitToken(playback, target));
       const live = target.action === 'live';
-      const answer = await options.gatekeeper.ask({
+      const answer = await context.gate.gatekeeper.ask({
         caller,
         ...target,
         purpose: read.query.get('purpose') ?? (live ? settings.livePurpose : settings.playbackPurpose),

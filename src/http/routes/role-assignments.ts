@@ -5,25 +5,19 @@
  * second (NOTIFY).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AccessState } from '../../domain/access-state.js';
 import {
   ASSIGNMENT_SCHEMA,
   type Assignment,
   changeRoleAs,
   listAssignments,
   type RoleChange,
-  type RoleContext,
-} from '../../domain/role-assignments.js';
+} from '../../workflows/role-assignments.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
 import { requirePermission } from '../authorize.js';
 import { presentReceipt } from './receipts.js';
 
-export interface RoleAssignmentRouteOptions {
-  readonly context: RoleContext;
-  readonly access: AccessState;
-}
-
-export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAssignmentRouteOptions): Promise<void> {
-  const { context } = options;
+export async function roleAssignmentRoutes(app: FastifyInstance, service: ServiceContext): Promise<void> {
+  const context = service.roles;
 
   app.get<{ Querystring: { unit_id?: string; subject?: string; after?: string; limit: number } }>(
     '/v1/role-assignments',
@@ -54,8 +48,8 @@ export async function roleAssignmentRoutes(app: FastifyInstance, options: RoleAs
 
   async function change(request: FastifyRequest, kind: RoleChange, assignment: Assignment) {
     // Who may assign or revoke what, where, is the role grant table's (policies/role-assignments.yaml).
-    const receipt = await changeRoleAs(context, options.access.current, request.caller, kind, assignment);
-    if (receipt !== undefined) await options.access.applyCommitted();
+    const receipt = await changeRoleAs(context, service.access.current, request.caller, kind, assignment);
+    if (receipt !== undefined) await service.access.applyCommitted();
     return {
       ...assignment,
       change: receipt === undefined ? 'unchanged' : kind,

@@ -5,25 +5,14 @@
  * entry; personal values are opened with `open=true` and personal_data:read.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { AccessState } from '../../domain/access-state.js';
-import type { LedgerWriter } from '../../domain/ledger-writer.js';
-import { ID_PATTERN } from '../../domain/registry.js';
-import { registerTransfer, type TransferRequest } from '../../domain/transfers.js';
-import type { Database } from '../../storage/schema.js';
-import { listTransfers } from '../../storage/transfer-repository.js';
-import type { Vault } from '../../storage/vault.js';
+import { listTransfers } from '../../queries/transfers.js';
+import { ID_PATTERN } from '../../rules/registry.js';
+import type { ServiceContext } from '../../workflows/service-context.js';
+import { registerTransfer, type TransferRequest } from '../../workflows/transfers.js';
 import { authorize } from '../authorize.js';
 import { ProblemError } from '../problem.js';
 import { openingsFor, presentEntry } from './entry-presentation.js';
 import { presentReceipt } from './receipts.js';
-
-export interface TransferRouteOptions {
-  readonly db: Kysely<Database>;
-  readonly writer: LedgerWriter;
-  readonly vault: Vault;
-  readonly access: AccessState;
-}
 
 const TIME = { type: 'string', format: 'date-time' } as const;
 const TEXT = { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' } as const;
@@ -69,12 +58,12 @@ interface ListQuery {
   open: boolean;
 }
 
-export async function transferRoutes(app: FastifyInstance, options: TransferRouteOptions): Promise<void> {
+export async function transferRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
   app.post<{ Body: TransferRequest }>(
     '/v1/transfers',
     { preHandler: authorize('transfer', 'create'), schema: { body: TRANSFER_BODY } },
     async (request, reply) => {
-      const transfer = await registerTransfer(options.writer, options.db, options.access.current, request.caller, request.body);
+      const transfer = await registerTransfer(context.writer, context.db, context.access.current, request.caller, request.body);
       return reply.code(201).send({ transfer_id: transfer.transferId, receipt: presentReceipt(transfer.receipt) });
     },
   );
@@ -106,7 +95,7 @@ export async function transferRoutes(app: FastifyInstance, options: TransferRout
       if (!all && !(await app.policy.isAllowed(subject, scope as string, 'transfer', 'read'))) {
         throw new ProblemError('forbidden', `transfer:read is not permitted for this caller in unit ${scope}`);
       }
-      const rows = await listTransfers(options.db, {
+      const rows = await listTransfers(context.db, {
         limit: limit + 1,
         ...(scope === undefined ? {} : { unitId: scope }),
         ...(camera_id === undefined ? {} : { cameraId: camera_id }),
@@ -115,7 +104,7 @@ export async function transferRoutes(app: FastifyInstance, options: TransferRout
         ...(after === undefined ? {} : { afterSeq: after }),
       });
       const page = rows.slice(0, limit);
-      const opened = await openingsFor(request, options, open, page);
+      const opened = await openingsFor(request, context, open, page);
       return {
         items: page.map((row) => ({
           transfer_id: row.id,

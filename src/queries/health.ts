@@ -1,0 +1,2 @@
+/** Whether the database answers and every migration is applied (/readyz). */
+export { checkReadiness } from '../storage/readiness.js';

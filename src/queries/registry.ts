@@ -1,0 +1,2 @@
+/** Read-only queries of the registry, for routes that only read. */
+export { listRecords, ownerOf } from '../storage/registry-repository.js';

@@ -1,0 +1,228 @@
+/**
+ * The compliance report (GET /v1/compliance/report) as pure functions of what it reads: the
+ * registry, the decisions recorded in a period, which of them have a registered transfer, the
+ * grants they named, and the last recorded verification. Findings carry their code and the article
+ * of the regulation profile: filing (17), signage (15), prohibited locations (11), personnel
+ * training and confidentiality (23(1)), exports without a transfer (23(3)), decisions under a grant
+ * no longer valid (24); and the period's denials and accesses.
+ */
+import type { AccessSnapshot } from './access-snapshot.js';
+import type { FindingCode, RegulationProfile, RuleCode } from './regulation-profile.js';
+
+const DAY_MS = 86_400_000;
+
+/** Roles whose holders watch footage: Article 23(1) applies to them. */
+export const MONITORING_ROLES: ReadonlySet<string> = new Set(['operator', 'supervisor', 'maintainer']);
+
+/** One `decision.made` entry, as the report needs it. */
+export interface RecordedDecision {
+  readonly seq: number;
+  readonly time: Date;
+  readonly decisionId: string;
+  readonly cameraId: string;
+  readonly unitId: string;
+  readonly person: string;
+  readonly action: string;
+  readonly decision: 'allow' | 'deny';
+  readonly reasons: readonly string[];
+  readonly grantId: string | null;
+  readonly validUntil: string | null;
+}
+
+export interface GrantFacts {
+  readonly validUntil: string;
+  readonly revokedAt: string | null;
+}
+
+export interface VerificationFacts {
+  readonly seq: number;
+  readonly time: string;
+  readonly result: Readonly<Record<string, unknown>>;
+}
+
+type Code = FindingCode | RuleCode;
+
+function cite(profile: RegulationProfile, code: Code): { code: Code; article: string } {
+  const text = (profile.findings as Record<string, { article: string }>)[code] ?? profile.rules[code as RuleCode];
+  return { code, article: text.article };
+}
+
+function isoDay(time: number): string {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+/** Registry findings: filing, signage, prohibited locations, personnel in monitoring positions. */
+export function registryFindings(snapshot: AccessSnapshot, profile: RegulationProfile, now: Date) {
+  const cameras = [...snapshot.cameras.values()].filter(
+    (facts) => facts.camera.active && facts.system.active && facts.unit.active,
+  );
+  const systems = [...snapshot.systems.values()].filter(
+    (system) => system.active && snapshot.units.get(system.unit_id)?.active === true,
+  );
+  const filing = [];
+  const signage = [];
+  for (const system of systems.sort((a, b) => a.id.localeCompare(b.id))) {
+    const dueOn = isoDay(Date.parse(system.went_live_on) + profile.filingDeadlineDays * DAY_MS);
+    if (system.filing === null) {
+      const overdue = isoDay(now.getTime()) > dueOn;
+      filing.push({
+        ...cite(profile, overdue ? 'FILING_OVERDUE' : 'FILING_MISSING'),
+        system_id: system.id,
+        unit_id: system.unit_id,
+        went_live_on: system.went_live_on,
+        due_on: dueOn,
+      });
+    } else if (system.filing.filed_on > dueOn) {
+      filing.push({
+        ...cite(profile, 'FILING_OVERDUE'),
+        system_id: system.id,
+        unit_id: system.unit_id,
+        went_live_on: system.went_live_on,
+        due_on: dueOn,
+        filed_on: system.filing.filed_on,
+      });
+    }
+    if (!system.signage) signage.push({ ...cite(profile, 'NO_SIGNAGE'), system_id: system.id, unit_id: system.unit_id });
+  }
+  const prohibited = cameras
+    .filter((facts) => profile.prohibitedLocationClasses.has(facts.camera.location_class))
+    .map((facts) => ({
+      ...cite(profile, 'PROHIBITED_LOCATION'),
+      camera_id: facts.camera.id,
+      system_id: facts.system.id,
+      unit_id: facts.unit.id,
+      location_class: facts.camera.location_class,
+    }))
+    .sort((a, b) => a.camera_id.localeCompare(b.camera_id));
+  const personnel = [];
+  const today = isoDay(now.getTime());
+  for (const person of [...snapshot.personnel.values()].sort((a, b) => a.id.localeCompare(b.id))) {
+    if (!person.active) continue;
+    const roles = [...snapshot.units.keys()]
+      .flatMap((unit) => snapshot.index.rolesOf(person.id, unit))
+      .filter((role) => MONITORING_ROLES.has(role));
+    if (roles.length === 0) continue;
+    const base = {
+      subject: person.id,
+      unit_id: person.unit_id,
+      roles: [...new Set(roles)].sort(),
+      training_valid_until: person.training_valid_until,
+      confidentiality_signed_on: person.confidentiality_signed_on,
+    };
+    if (person.training_valid_until === null || person.training_valid_until < today) {
+      personnel.push({ ...cite(profile, 'TRAINING_LAPSED'), ...base });
+    }
+    if (person.confidentiality_signed_on === null || person.confidentiality_signed_on > today) {
+      personnel.push({ ...cite(profile, 'NO_CONFIDENTIALITY_UNDERTAKING'), ...base });
+    }
+  }
+  return { filing, signage, prohibited_locations: prohibited, personnel };
+}
+
+/**
+ * Accumulates the decisions of a period one at a time (memory grows with cameras, days and the
+ * candidates for findings, not with the number of decisions).
+ */
+export class DecisionTally {
+  private readonly denialsByUnitCamera = new Map<string, { unit_id: string; camera_id: string; count: number }>();
+  private readonly denialsByDay = new Map<string, number>();
+  private readonly byCamera = new Map<string, { camera_id: string; unit_id: string; allowed: number; denied: number }>();
+  private readonly exports: RecordedDecision[] = [];
+  private readonly grantAttempts: RecordedDecision[] = [];
+  private denied = 0;
+  private total = 0;
+
+  add(decision: RecordedDecision): void {
+    this.total += 1;
+    const camera = this.byCamera.get(decision.cameraId) ?? {
+      camera_id: decision.cameraId,
+      unit_id: decision.unitId,
+      allowed: 0,
+      denied: 0,
+    };
+    this.byCamera.set(decision.cameraId, camera);
+    if (decision.decision === 'allow') {
+      camera.allowed += 1;
+      if (decision.action === 'export') this.exports.push(decision);
+      return;
+    }
+    camera.denied += 1;
+    this.denied += 1;
+    const key = `${decision.unitId}\u0000${decision.cameraId}`;
+    const cell = this.denialsByUnitCamera.get(key) ?? { unit_id: decision.unitId, camera_id: decision.cameraId, count: 0 };
+    cell.count += 1;
+    this.denialsByUnitCamera.set(key, cell);
+    const day = isoDay(decision.time.getTime());
+    this.denialsByDay.set(day, (this.denialsByDay.get(day) ?? 0) + 1);
+    if (decision.grantId !== null && decision.reasons.includes('GRANT_NOT_VALID')) this.grantAttempts.push(decision);
+  }
+
+  /** The decision ids whose transfers and the grant ids whose facts the findings need. */
+  get wanted(): { exports: string[]; grants: string[] } {
+    return {
+      exports: this.exports.map((decision) => decision.decisionId),
+      grants: [...new Set(this.grantAttempts.map((decision) => decision.grantId as string))],
+    };
+  }
+
+  findings(profile: RegulationProfile, now: Date, transferred: ReadonlySet<string>, grants: ReadonlyMap<string, GrantFacts>) {
+    const unregistered = this.exports
+      .filter((decision) => !transferred.has(decision.decisionId))
+      .map((decision) => ({
+        ...cite(profile, 'TRANSFER_NOT_REGISTERED'),
+        decision_id: decision.decisionId,
+        seq: decision.seq,
+        time: decision.time.toISOString(),
+        camera_id: decision.cameraId,
+        unit_id: decision.unitId,
+        person: decision.person,
+        valid_until: decision.validUntil,
+        // An allow still valid may yet be transferred; after valid_until it cannot be.
+        status: decision.validUntil !== null && Date.parse(decision.validUntil) > now.getTime() ? 'open' : 'overdue',
+      }));
+    const attempts = [];
+    for (const decision of this.grantAttempts) {
+      const grant = grants.get(decision.grantId as string);
+      if (grant === undefined) continue;
+      const at = decision.time.getTime();
+      const status =
+        grant.revokedAt !== null && Date.parse(grant.revokedAt) <= at
+          ? 'revoked'
+          : Date.parse(grant.validUntil) <= at
+            ? 'expired'
+            : undefined;
+      // GRANT_NOT_VALID of a grant still running means the scope did not cover: not a late use.
+      if (status === undefined) continue;
+      attempts.push({
+        ...cite(profile, 'GRANT_USED_AFTER_EXPIRY'),
+        decision_id: decision.decisionId,
+        seq: decision.seq,
+        time: decision.time.toISOString(),
+        grant_id: decision.grantId,
+        grant_status: status,
+        person: decision.person,
+        camera_id: decision.cameraId,
+        unit_id: decision.unitId,
+      });
+    }
+    const byName = <T>(items: Iterable<T>, key: (item: T) => string) => [...items].sort((a, b) => key(a).localeCompare(key(b)));
+    return {
+      unregistered_exports: unregistered,
+      expired_grant_attempts: attempts,
+      decisions: { total: this.total, denied: this.denied },
+      denials_by_unit_camera: byName(this.denialsByUnitCamera.values(), (cell) => `${cell.unit_id} ${cell.camera_id}`),
+      denials_by_day: byName(this.denialsByDay.entries(), ([day]) => day).map(([day, count]) => ({ day, count })),
+      accesses_by_camera: byName(this.byCamera.values(), (cell) => cell.camera_id),
+    };
+  }
+}
+
+export type RegistryFindings = ReturnType<typeof registryFindings>;
+export type DecisionFindings = ReturnType<DecisionTally['findings']>;
+
+export interface ComplianceReport extends RegistryFindings, DecisionFindings {
+  readonly generated_at: string;
+  readonly profile: string;
+  readonly period: { readonly from: string; readonly to: string };
+  readonly last_verification: VerificationFacts | null;
+}

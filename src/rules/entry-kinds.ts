@@ -1,0 +1,27 @@
+/**
+ * Every entry kind the service writes. Each must be classified in policies/personal-fields.yaml
+ * (test/rules/personal-fields.test.ts), and the writer refuses a kind that is not.
+ */
+import { EVENT_KINDS } from './ledger-events.js';
+
+export const SERVICE_ENTRY_KINDS = [
+  'key.rotated',
+  'ledger.verified',
+  'subject.erased',
+  'personal_data.disclosed',
+  'registry.changed',
+  'policy.changed',
+  'decision.made',
+  'transfer.registered',
+  'access_request.submitted',
+  'access_request.approved',
+  'access_request.rejected',
+  'access_request.withdrawn',
+  'grant.revoked',
+  'legal_hold.released',
+  'gate.refused',
+] as const;
+
+export function entryKinds(): string[] {
+  return [...SERVICE_ENTRY_KINDS, ...Object.keys(EVENT_KINDS)];
+}

@@ -1,0 +1,64 @@
+/**
+ * The ledger's audit use cases: a verification of the stored log, recorded as `ledger.verified`;
+ * an export, which for a named recipient first records the disclosure of personal values
+ * (`personal_data.disclosed`): no record, no export.
+ */
+import type { Checkpoint } from '../ledger/checkpoint.js';
+import type { Receipt } from '../ledger/receipt.js';
+import type { VerificationResult } from '../ledger/verifier.js';
+import { type ExportDisclosure, exportLines } from '../ledger-store/ledger-export.js';
+import { verifyStoredLedger } from '../ledger-store/ledger-verification.js';
+import type { Caller } from '../rules/caller.js';
+import type { ServiceContext } from './service-context.js';
+
+export function presentResult(result: VerificationResult) {
+  return {
+    ok: result.ok,
+    tree_size: result.treeSize,
+    root: result.root,
+    entries_checked: result.entriesChecked,
+    checkpoints_checked: result.checkpointsChecked,
+    first_failure: result.firstFailure,
+  };
+}
+
+/** Verifies the stored log (from a trusted checkpoint when given) and records the result. */
+export async function verifyAndRecord(
+  context: Pick<ServiceContext, 'db' | 'writer' | 'ledger'>,
+  caller: Caller,
+  trusted: Checkpoint | undefined,
+  onProgress: (progress: { entriesChecked: number; treeSize: number }) => void,
+): Promise<{ result: VerificationResult; receipt: Receipt }> {
+  const result = await verifyStoredLedger(context.db, {
+    origin: context.ledger.origin,
+    trustedKeys: [...context.ledger.trustedKeys],
+    ...(trusted === undefined ? {} : { trusted }),
+    onProgress,
+  });
+  context.ledger.metrics.verified(result);
+  const receipt = await context.writer.record({
+    kind: 'ledger.verified',
+    actor: { unit: caller.unit, subject: caller.subject },
+    payload: { ...presentResult(result), from_trusted_size: trusted?.size ?? null },
+  });
+  return { result, receipt };
+}
+
+/** The export's lines; with a recipient, the disclosure is recorded before the first line exists. */
+export async function exportFor(
+  context: Pick<ServiceContext, 'db' | 'writer' | 'vault' | 'ledger'>,
+  caller: Caller,
+  range: { readonly from: number; readonly to: number; readonly size: number },
+  recipient: string | undefined,
+): Promise<AsyncIterable<string>> {
+  let disclosure: ExportDisclosure | undefined;
+  if (recipient !== undefined) {
+    await context.writer.record({
+      kind: 'personal_data.disclosed',
+      actor: { unit: caller.unit, subject: caller.subject },
+      payload: { recipient, from: range.from, to: range.to },
+    });
+    disclosure = { recipient, openings: (seqs) => context.vault.read(context.db, seqs) };
+  }
+  return exportLines(context.db, context.ledger.origin, range, disclosure);
+}

@@ -1,0 +1,44 @@
+/**
+ * What the HTTP layer is given: one typed context holding the service's state and collaborators.
+ * Routes pass it (or its members) to workflows and read-only queries; they never reach storage.
+ */
+import type { Kysely } from 'kysely';
+import type { GateProfile } from '../gate/gate-profile.js';
+import type { PlaybackTokens } from '../gate/playback-tokens.js';
+import type { VerifierKey } from '../ledger/note.js';
+import type { Vault } from '../ledger-store/vault.js';
+import type { LedgerMetrics } from '../observability/ledger-metrics.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { RequestSettings } from '../rules/access-request-records.js';
+import type { RegulationProfile } from '../rules/regulation-profile.js';
+import type { Database } from '../storage/schema.js';
+import type { AccessState } from './access-state.js';
+import type { Gatekeeper } from './gatekeeper.js';
+import type { LedgerWriter } from './ledger-writer.js';
+import type { RoleContext } from './role-assignments.js';
+
+export interface ServiceContext {
+  readonly db: Kysely<Database>;
+  /** The access snapshot (permission index and registry) decisions read, and its reloading. */
+  readonly access: AccessState;
+  readonly profile: RegulationProfile;
+  /** Role assignments: the roles the baseline defines and who may assign them (the grant table). */
+  readonly roles: RoleContext;
+  readonly requests: RequestSettings;
+  readonly writer: LedgerWriter;
+  readonly vault: Vault;
+  readonly metrics: Metrics;
+  readonly ledger: {
+    readonly origin: string;
+    /** The key signing checkpoints now. */
+    readonly verifierKey: VerifierKey;
+    /** Every key this log's checkpoints may be signed by: the current one and retired ones. */
+    readonly trustedKeys: readonly VerifierKey[];
+    readonly metrics: LedgerMetrics;
+  };
+  readonly gate: {
+    readonly profile: GateProfile;
+    readonly tokens: PlaybackTokens;
+    readonly gatekeeper: Gatekeeper;
+  };
+}
