@@ -6,6 +6,7 @@ import { type EncodedEntry, type EntryDraft, encodeEntry } from '../ledger/entry
 import { hashesEqual } from '../ledger/hashes.js';
 import type { Receipt } from '../ledger/receipt.js';
 import { TreeFrontier } from '../ledger/tree.js';
+import { indexedCamera } from '../rules/entry-index.js';
 import type { AppendRequest } from './append-request.js';
 import { type EntryRow, type HeadSummary, type NodeRow, STORED_NODE_MIN_LEVEL } from './ledger-repository.js';
 import type { SealedItem } from './vault.js';
@@ -59,14 +60,13 @@ export class BatchBuilder {
   }
 
   add(encoded: EncodedEntry, pending?: Pending): void {
-    const camera = encoded.entry.payload.camera_id;
     this.entries.push({
       seq: encoded.entry.seq,
       time: this.time,
       kind: encoded.entry.kind,
       unit: encoded.entry.actor.unit,
       subject: encoded.entry.actor.subject,
-      camera: typeof camera === 'string' ? camera : null,
+      camera: indexedCamera(encoded.entry.kind, encoded.entry.payload),
       ref: pending?.request.ref ?? null,
       canonical: encoded.bytes,
       leafHash: encoded.leaf,

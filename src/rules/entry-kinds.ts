@@ -22,6 +22,9 @@ export const SERVICE_ENTRY_KINDS = [
   'gate.refused',
 ] as const;
 
+/** A kind the service writes. */
+export type EntryKind = (typeof SERVICE_ENTRY_KINDS)[number] | keyof typeof EVENT_KINDS;
+
 export function entryKinds(): string[] {
   return [...SERVICE_ENTRY_KINDS, ...Object.keys(EVENT_KINDS)];
 }
