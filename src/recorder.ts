@@ -63,6 +63,9 @@ export async function openRecorder(config: Config, db: Kysely<Database>, observe
   return { signingKey, vault, appender, writer: new LedgerWriter(appender, classification) };
 }
 
+/** The actor of changes the service makes itself (development set-up, the import command). */
+export const SERVICE_ACTOR = { subject: 'footage-warden', unit: null } as const;
+
 export const ROLE_GRANTS_FILE = packagePath('policies', 'role-assignments.yaml');
 
 /** The role grant table of policies/role-assignments.yaml, checked against the baseline's roles. */

@@ -5,8 +5,8 @@ import t from 'tap';
 import type { CliIo } from '../../src/cli/command.js';
 import { UsageError } from '../../src/cli/command.js';
 import { importCommand } from '../../src/cli/import.js';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
 import { type Environment, loadConfig } from '../../src/config.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { openTestDatabase } from '../helpers/database.js';
 

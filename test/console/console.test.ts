@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { chromium } from 'playwright-core';
 import t from 'tap';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { e2eSkip } from '../helpers/e2e.js';
 import { stateOrganRequest } from '../helpers/requests.js';

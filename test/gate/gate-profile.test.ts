@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { GATE_PROFILE_FILE, REGULATION_PROFILE_FILE } from '../../src/compose.js';
 import { GateProfileError, parseGateProfile } from '../../src/gate/gate-profile.js';
+import { GATE_PROFILE_FILE, REGULATION_PROFILE_FILE } from '../../src/profiles.js';
 import { parseRegulationProfile } from '../../src/rules/regulation-profile.js';
 
 const regulation = parseRegulationProfile(await readFile(REGULATION_PROFILE_FILE, 'utf8'));

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { startTestService, type TestService } from './service.js';
 

@@ -3,13 +3,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { composeService, SERVICE_ACTOR, type Service } from '../../src/compose.js';
+import { composeService, type Service } from '../../src/compose.js';
 import { type Environment, loadConfig } from '../../src/config.js';
 import { mintDevelopmentToken } from '../../src/keys/development-token.js';
 import { loadOrCreateDevelopmentTokenSecret } from '../../src/keys/key-files.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { POLICY_FILE } from '../../src/policy/enforcer.js';
-import { changeContexts } from '../../src/recorder.js';
+import { changeContexts, SERVICE_ACTOR } from '../../src/recorder.js';
 import { type ImportSummary, importRegistry, type RegistryDocument } from '../../src/workflows/registry-import.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
 

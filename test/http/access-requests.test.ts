@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { POLICY_FILE } from '../../src/policy/enforcer.js';
 import { loadRoleGrantTable } from '../../src/recorder.js';
 import { type HistoryEntry, replayRequest } from '../../src/rules/access-request-states.js';

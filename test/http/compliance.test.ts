@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { CSV_COLUMNS } from '../../src/http/routes/compliance-csv.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { stateOrganRequest } from '../helpers/requests.js';

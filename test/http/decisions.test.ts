@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { startTestService } from '../helpers/service.js';
 
@@ -353,7 +353,7 @@ t.test('REGULATION_PROFILE points decisions at another profile without a code ch
   const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
   const os = await import('node:os');
   const path = await import('node:path');
-  const { REGULATION_PROFILE_FILE } = await import('../../src/compose.js');
+  const { REGULATION_PROFILE_FILE } = await import('../../src/profiles.js');
   const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-profile-'));
   const file = path.join(directory, 'decree-799.yaml');
   // The final decree renumbered the articles: personnel duties moved from 23(1) to 21(1).
@@ -375,7 +375,7 @@ t.test('REGULATION_PROFILE points decisions at another profile without a code ch
   });
   t.match(response.json().reasons, [{ code: 'TRAINING_LAPSED', article: '21(1)' }]);
 
-  const { loadRegulationProfile } = await import('../../src/compose.js');
+  const { loadRegulationProfile } = await import('../../src/profiles.js');
   const { loadConfig } = await import('../../src/config.js');
   await writeFile(file, 'name: broken\n');
   await t.rejects(loadRegulationProfile(loadConfig({ REGULATION_PROFILE: file })), {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { InjectOptions } from 'fastify';
 import t from 'tap';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { findBadText } from '../../src/http/input-text.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { stateOrganRequest } from '../helpers/requests.js';

@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
-import { EXAMPLE_REGISTRY_FILE, GATE_PROFILE_FILE } from '../../src/compose.js';
 import type { Environment } from '../../src/config.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
+import { GATE_PROFILE_FILE } from '../../src/profiles.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { startTestService } from '../helpers/service.js';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { registerTransfer } from '../../src/workflows/transfers.js';
 import { startTestService } from '../helpers/service.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import t from 'tap';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/compose.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { startTestService } from '../helpers/service.js';
 

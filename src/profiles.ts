@@ -1,0 +1,35 @@
+/**
+ * The profiles the service runs under: the regulation profile (REGULATION_PROFILE) and the gate
+ * profile (GATE_PROFILE), read and checked at start; a bad one stops start-up naming its variable.
+ */
+import { readFile } from 'node:fs/promises';
+import { type Config, ConfigError } from './config.js';
+import { type GateProfile, parseGateProfile } from './gate/gate-profile.js';
+import { packagePath } from './package-root.js';
+import { parseRegulationProfile, type RegulationProfile } from './rules/regulation-profile.js';
+
+export const REGULATION_PROFILE_FILE = packagePath('policies', 'regulation.yaml');
+export const GATE_PROFILE_FILE = packagePath('policies', 'gate.yaml');
+
+/** Reads a profile file named by `variable` (or its default); any failure is a ConfigError of it. */
+async function loadProfile<T>(file: string, variable: string, parse: (text: string) => T): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new ConfigError(variable, `cannot read ${file}`);
+  }
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new ConfigError(variable, (error as Error).message);
+  }
+}
+
+export function loadRegulationProfile(config: Config): Promise<RegulationProfile> {
+  return loadProfile(config.regulationProfileFile ?? REGULATION_PROFILE_FILE, 'REGULATION_PROFILE', parseRegulationProfile);
+}
+
+export function loadGateProfile(config: Config, regulation: RegulationProfile): Promise<GateProfile> {
+  return loadProfile(config.gate.profileFile ?? GATE_PROFILE_FILE, 'GATE_PROFILE', (text) => parseGateProfile(text, regulation));
+}
