@@ -110,6 +110,7 @@ const PROBLEM_OF: Readonly<Record<DomainErrorCode, ProblemCode>> = {
   'registry-not-permitted': 'forbidden',
   'unit-kind-locked': 'unit-kind-locked',
   'person-served-elsewhere': 'forbidden',
+  'event-out-of-scope': 'forbidden',
 };
 
 function classifyDomain(error: DomainError): Classified {

@@ -6,7 +6,8 @@
 import type { RegulationProfile, Rule, RuleCode } from './regulation-profile.js';
 import { RULE_CODES } from './regulation-profile.js';
 
-export type Action = 'live' | 'playback' | 'export' | 'broadcast';
+export const ACTIONS = ['live', 'playback', 'export', 'broadcast'] as const;
+export type Action = (typeof ACTIONS)[number];
 
 export interface DecisionFacts {
   readonly at: Date;

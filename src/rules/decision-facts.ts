@@ -12,7 +12,7 @@ import type { PersonRecord, SystemRecord } from './registry.js';
 import { windowWithin } from './time-window.js';
 import { personnelFor } from './unit-scope.js';
 
-export const ACTIONS = ['live', 'playback', 'export', 'broadcast'] as const;
+export { ACTIONS } from './access-rules.js';
 
 /** How long an allow may be acted on, per action: a live view is re-decided often, an export once. */
 export const VALIDITY_SECONDS: Readonly<Record<Action, number>> = {

@@ -46,6 +46,7 @@ export const DOMAIN_ERROR_CODES = [
   'registry-not-permitted',
   'unit-kind-locked',
   'person-served-elsewhere',
+  'event-out-of-scope',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

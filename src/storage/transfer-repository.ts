@@ -56,3 +56,37 @@ export async function listTransfers(db: Executor, filter: TransferFilter): Promi
     leafHash: row.leaf_hash,
   }));
 }
+
+/** The transfer already registered for a decision, if any. */
+export async function transferOfDecision(db: Executor, decisionId: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('transfers').select('id').where('decision_id', '=', decisionId).executeTakeFirst();
+}
+
+/** Inserts a transfer; false when its decision already has one (one transfer per decision). */
+export async function insertTransfer(
+  trx: Executor,
+  row: {
+    readonly id: string;
+    readonly decisionId: string;
+    readonly seq: number;
+    readonly unitId: string;
+    readonly subject: string;
+    readonly cameraId: string;
+    readonly recipientUnit: string;
+  },
+): Promise<boolean> {
+  const inserted = await trx
+    .insertInto('transfers')
+    .values({
+      id: row.id,
+      decision_id: row.decisionId,
+      seq: row.seq,
+      unit_id: row.unitId,
+      subject: row.subject,
+      camera_id: row.cameraId,
+      recipient_unit: row.recipientUnit,
+    })
+    .onConflict((conflict) => conflict.column('decision_id').doNothing())
+    .executeTakeFirst();
+  return inserted.numInsertedOrUpdatedRows !== 0n;
+}

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Receipt } from '../ledger-store/ledger-appender.js';
 import type { Vault } from '../ledger-store/vault.js';
 import type { Caller } from '../rules/caller.js';
+import { actorOf } from '../rules/caller.js';
 import { insertRequest } from '../storage/access-request-repository.js';
 import { type RequestContext, RequestError, type Scope } from './access-requests.js';
 import type { AccessSnapshot } from './access-state.js';
@@ -93,7 +94,7 @@ async function recordSubmission(
   const receipt = await context.writer.record(
     {
       kind: 'access_request.submitted',
-      actor: { unit: caller.unit, subject: caller.subject },
+      actor: actorOf(caller),
       payload: {
         request_id: id,
         request_kind: kind,

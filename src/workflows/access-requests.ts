@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Receipt } from '../ledger-store/ledger-appender.js';
 import { grantStatusAt, type RequestState, transition } from '../rules/access-request-states.js';
 import type { Caller } from '../rules/caller.js';
+import { actorOf } from '../rules/caller.js';
 import { DomainError, type DomainErrorCode } from '../rules/domain-error.js';
 import { windowWithin } from '../rules/time-window.js';
 import {
@@ -110,7 +111,7 @@ export async function decideOnRequest(
   const receipt = await context.writer.record(
     {
       kind: verdict.decision === 'approve' ? 'access_request.approved' : 'access_request.rejected',
-      actor: { unit: caller.unit, subject: caller.subject },
+      actor: actorOf(caller),
       payload: {
         request_id: request.id,
         approver: caller.subject,
@@ -163,7 +164,7 @@ export async function withdrawRequest(context: RequestContext, caller: Caller, r
   return context.writer.record(
     {
       kind: 'access_request.withdrawn',
-      actor: { unit: caller.unit, subject: caller.subject },
+      actor: actorOf(caller),
       payload: { request_id: request.id, status: next.status },
     },
     async (trx) => {
@@ -239,7 +240,7 @@ export async function endMeasure(
   const receipt = await context.writer.record(
     {
       kind: table.entryKind,
-      actor: { unit: caller.unit, subject: caller.subject },
+      actor: actorOf(caller),
       payload: { [table.idMember]: id, request_id: measure.requestId, reason, [table.atMember]: now.toISOString() },
     },
     async (trx) => {

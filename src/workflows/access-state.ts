@@ -5,7 +5,6 @@
  * changing transaction; each replica re-reads on the notification and swaps the snapshot in one
  * assignment, so a check sees either the old state or the new one, never a half-loaded policy.
  */
-import { sql } from 'kysely';
 import { createEnforcer, indexOf, indexPolicy, type Policy } from '../policy/enforcer.js';
 import { KyselyAdapter } from '../policy/kysely-adapter.js';
 import type { AccessSnapshot, CameraFacts } from '../rules/access-snapshot.js';
@@ -15,7 +14,9 @@ import type { Executor } from '../storage/transaction.js';
 
 export type { AccessSnapshot, CameraFacts } from '../rules/access-snapshot.js';
 
-export const ACCESS_CHANNEL = 'footage_warden_access';
+import { ACCESS_CHANNEL } from '../storage/access-notifications.js';
+
+export { ACCESS_CHANNEL } from '../storage/access-notifications.js';
 
 export async function loadAccessSnapshot(db: Executor, baselinePolicy: string): Promise<AccessSnapshot> {
   const [index, registry] = await Promise.all([
@@ -33,10 +34,7 @@ export async function loadAccessSnapshot(db: Executor, baselinePolicy: string): 
   return { index, cameras, personnel: new Map(registry.personnel.map((person) => [person.id, person])), units, systems };
 }
 
-/** Sends the change notification; delivered to every listener when the transaction commits. */
-export async function announceAccessChange(trx: Executor): Promise<void> {
-  await sql`SELECT pg_notify(${ACCESS_CHANNEL}, '')`.execute(trx);
-}
+export { announceAccessChange } from '../storage/access-notifications.js';
 
 export class AccessState {
   private snapshot: AccessSnapshot;

@@ -9,6 +9,7 @@ import type { Receipt } from '../ledger/receipt.js';
 import type { Finding, Outcome } from '../rules/access-rules.js';
 import { decide as applyRules } from '../rules/access-rules.js';
 import type { Caller } from '../rules/caller.js';
+import { actorOf } from '../rules/caller.js';
 import { type DecisionRequest, gatherFacts, VALIDITY_SECONDS } from '../rules/decision-facts.js';
 import { DomainError } from '../rules/domain-error.js';
 import type { RegulationProfile } from '../rules/regulation-profile.js';
@@ -53,7 +54,7 @@ export async function makeDecision(
   const receipt = await writer.record(
     {
       kind: 'decision.made',
-      actor: { unit: caller.unit, subject: caller.subject },
+      actor: actorOf(caller),
       payload: {
         decision_id: decisionId,
         camera_id: request.camera_id,

@@ -6,6 +6,7 @@
 import type { Receipt } from '../ledger/receipt.js';
 import type { Vault } from '../ledger-store/vault.js';
 import type { Caller } from '../rules/caller.js';
+import { actorOf } from '../rules/caller.js';
 import { DomainError } from '../rules/domain-error.js';
 import { erasureRefusal } from '../rules/unit-scope.js';
 import type { Executor } from '../storage/transaction.js';
@@ -49,7 +50,7 @@ export async function eraseSubject(
   const receipt = await context.writer.record(
     {
       kind: 'subject.erased',
-      actor: { unit: caller.unit, subject: caller.subject },
+      actor: actorOf(caller),
       payload: { subject_id: subjectId, basis, reference: reference ?? null },
     },
     async (trx, seq) => {

@@ -13,6 +13,7 @@ import { type AllowCache, allowKey, type CachedAllow } from '../gate/allow-cache
 import type { PlaybackGrant } from '../gate/playback-tokens.js';
 import type { UriProblem } from '../gate/request-uri.js';
 import type { Caller } from '../rules/caller.js';
+import { actorOf } from '../rules/caller.js';
 import type { RegulationProfile } from '../rules/regulation-profile.js';
 import { windowWithin } from '../rules/time-window.js';
 import type { Executor } from '../storage/transaction.js';
@@ -125,7 +126,7 @@ export class Gatekeeper {
     await this.context.writer.record(
       {
         kind: 'gate.refused',
-        actor: { unit: actor.unit, subject: actor.subject },
+        actor: actorOf(actor),
         payload: {
           refusal_id: refusalId,
           gateway: refusal.gateway,

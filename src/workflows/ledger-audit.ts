@@ -9,6 +9,7 @@ import type { VerificationResult } from '../ledger/verifier.js';
 import { type ExportDisclosure, exportLines } from '../ledger-store/ledger-export.js';
 import { verifyStoredLedger } from '../ledger-store/ledger-verification.js';
 import type { Caller } from '../rules/caller.js';
+import { actorOf } from '../rules/caller.js';
 import type { ServiceContext } from './service-context.js';
 
 export function presentResult(result: VerificationResult) {
@@ -38,7 +39,7 @@ export async function verifyAndRecord(
   context.ledger.metrics.verified(result);
   const receipt = await context.writer.record({
     kind: 'ledger.verified',
-    actor: { unit: caller.unit, subject: caller.subject },
+    actor: actorOf(caller),
     payload: { ...presentResult(result), from_trusted_size: trusted?.size ?? null },
   });
   return { result, receipt };
@@ -55,7 +56,7 @@ export async function exportFor(
   if (recipient !== undefined) {
     await context.writer.record({
       kind: 'personal_data.disclosed',
-      actor: { unit: caller.unit, subject: caller.subject },
+      actor: actorOf(caller),
       payload: { recipient, from: range.from, to: range.to },
     });
     disclosure = { recipient, openings: (seqs) => context.vault.read(context.db, seqs) };

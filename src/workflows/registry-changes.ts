@@ -7,6 +7,7 @@
 
 import type { Receipt } from '../ledger-store/ledger-appender.js';
 import type { Caller } from '../rules/caller.js';
+import { actorOf } from '../rules/caller.js';
 import { DomainError, type DomainErrorCode } from '../rules/domain-error.js';
 import {
   changedRecord,
@@ -81,7 +82,7 @@ async function write(
   };
   if (resource.name === 'cameras') payload.camera_id = after.id;
   const receipt = await context.writer.record(
-    { kind: 'registry.changed', actor: { unit: actor.unit, subject: actor.subject }, payload },
+    { kind: 'registry.changed', actor: actorOf(actor), payload },
     async (trx) => {
       const current = await readRecord(trx, resource.name, after.id, { forUpdate: true });
       if (before === undefined) {

@@ -6,19 +6,20 @@
 import type { Receipt } from '../ledger-store/ledger-appender.js';
 import { KyselyAdapter } from '../policy/kysely-adapter.js';
 import type { Caller } from '../rules/caller.js';
+import { actorOf } from '../rules/caller.js';
 import { DomainError, type DomainErrorCode } from '../rules/domain-error.js';
-import { ID_PATTERN, SUBJECT_PATTERN, type UnitRecord } from '../rules/registry.js';
+import { ID_PATTERN, SUBJECT_PATTERN } from '../rules/registry.js';
 import { type GrantRefusal, type RoleGrantTable, refusalOf, roleFitsUnit } from '../rules/role-grants.js';
+import { type Assignment, findAssignment, unitKindOf } from '../storage/role-assignment-repository.js';
 import type { Executor } from '../storage/transaction.js';
+
+export { listAssignments } from '../storage/role-assignment-repository.js';
+
 import { type AccessSnapshot, announceAccessChange } from './access-state.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import type { Actor } from './registry-changes.js';
 
-export interface Assignment {
-  readonly subject: string;
-  readonly role: string;
-  readonly unit_id: string;
-}
+export type { Assignment } from '../storage/role-assignment-repository.js';
 
 /** An assignment as the API and the import take it. */
 export const ASSIGNMENT_SCHEMA = {
@@ -57,32 +58,6 @@ export function baselineRoles(policyText: string): Set<string> {
   return roles;
 }
 
-export async function findAssignment(db: Executor, assignment: Assignment): Promise<boolean> {
-  const row = await db
-    .selectFrom('role_assignments')
-    .select('subject')
-    .where('subject', '=', assignment.subject)
-    .where('role', '=', assignment.role)
-    .where('unit_id', '=', assignment.unit_id)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-export async function listAssignments(
-  db: Executor,
-  filter: { unit_id: string; subject?: string; after?: string; limit: number },
-): Promise<Assignment[]> {
-  let query = db.selectFrom('role_assignments').select(['subject', 'role', 'unit_id']).where('unit_id', '=', filter.unit_id);
-  if (filter.subject !== undefined) query = query.where('subject', '=', filter.subject);
-  if (filter.after !== undefined) {
-    const [subject = '', role = ''] = filter.after.split(',');
-    query = query.where((eb) =>
-      eb.or([eb('subject', '>', subject), eb.and([eb('subject', '=', subject), eb('role', '>', role)])]),
-    );
-  }
-  return query.orderBy('subject').orderBy('role').limit(filter.limit).execute();
-}
-
 /** Refuses a role the baseline does not define, or an assignment in a unit the registry lacks. */
 function requireKnown(context: RoleContext, change: RoleChange, assignment: Assignment, unitKnown: boolean): void {
   if (!context.roles.has(assignment.role)) {
@@ -103,17 +78,9 @@ export async function changeRole(
   change: RoleChange,
   assignment: Assignment,
 ): Promise<Receipt | undefined> {
-  const unit = await context.db
-    .selectFrom('units')
-    .select(['id', 'kind'])
-    .where('id', '=', assignment.unit_id)
-    .executeTakeFirst();
+  const unit = await unitKindOf(context.db, assignment.unit_id);
   requireKnown(context, change, assignment, unit !== undefined);
-  if (
-    unit !== undefined &&
-    change === 'assigned' &&
-    !roleFitsUnit(context.grants, assignment.role, unit.kind as UnitRecord['kind'])
-  ) {
+  if (unit !== undefined && change === 'assigned' && !roleFitsUnit(context.grants, assignment.role, unit.kind)) {
     throw new RoleAssignmentError(
       'role-not-for-unit-kind',
       `the role ${assignment.role} may not be held in a unit of kind ${unit.kind}`,
@@ -124,7 +91,7 @@ export async function changeRole(
   if (held === (change === 'assigned')) return undefined;
   const rule = [assignment.subject, assignment.role, assignment.unit_id];
   return context.writer.record(
-    { kind: 'policy.changed', actor: { unit: actor.unit, subject: actor.subject }, payload: { change, ...assignment } },
+    { kind: 'policy.changed', actor: actorOf(actor), payload: { change, ...assignment } },
     async (trx) => {
       const adapter = new KyselyAdapter(trx, '');
       if (change === 'assigned') await adapter.addPolicy('g', 'g', rule);

@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { decodeEntry } from '../ledger/entry.js';
 import type { Receipt } from '../ledger-store/ledger-appender.js';
 import { listEntries } from '../ledger-store/ledger-repository.js';
-import type { Caller } from '../rules/caller.js';
+import { actorOf, type Caller } from '../rules/caller.js';
 import { DomainError, type DomainErrorCode } from '../rules/domain-error.js';
 import { windowWithin } from '../rules/time-window.js';
 import type { Executor } from '../storage/transaction.js';
+import { insertTransfer, transferOfDecision } from '../storage/transfer-repository.js';
 import type { AccessSnapshot } from './access-state.js';
 import type { LedgerWriter } from './ledger-writer.js';
 
@@ -82,7 +83,7 @@ export async function registerTransfer(
   if (payload.window === null || !windowWithin(request.content.window, payload.window)) {
     throw new TransferError('content-mismatch', 'the window must lie inside the decision window', 'content/window');
   }
-  const used = await db.selectFrom('transfers').select('id').where('decision_id', '=', request.decision_id).executeTakeFirst();
+  const used = await transferOfDecision(db, request.decision_id);
   if (used !== undefined) throw new TransferError('decision-used', `the decision was used by transfer ${used.id}`, 'decision_id');
 
   const transferId = randomUUID();
@@ -90,7 +91,7 @@ export async function registerTransfer(
   const receipt = await writer.record(
     {
       kind: 'transfer.registered',
-      actor: { unit: caller.unit, subject: caller.subject },
+      actor: actorOf(caller),
       payload: {
         transfer_id: transferId,
         decision_id: request.decision_id,
@@ -104,20 +105,16 @@ export async function registerTransfer(
       },
     },
     async (trx, seq) => {
-      const inserted = await trx
-        .insertInto('transfers')
-        .values({
-          id: transferId,
-          decision_id: request.decision_id,
-          seq,
-          unit_id: caller.unit,
-          subject: caller.subject,
-          camera_id: payload.camera_id,
-          recipient_unit: request.recipient.unit,
-        })
-        .onConflict((conflict) => conflict.column('decision_id').doNothing())
-        .executeTakeFirst();
-      if (inserted.numInsertedOrUpdatedRows === 0n) {
+      const inserted = await insertTransfer(trx, {
+        id: transferId,
+        decisionId: request.decision_id,
+        seq,
+        unitId: caller.unit,
+        subject: caller.subject,
+        cameraId: payload.camera_id,
+        recipientUnit: request.recipient.unit,
+      });
+      if (!inserted) {
         throw new TransferError('decision-used', 'the decision was used by another transfer', 'decision_id');
       }
     },

@@ -6,7 +6,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
-import { EVENT_KINDS, type EventKind, eventScopeRefusal } from '../../rules/ledger-events.js';
+import { EVENT_KINDS, type EventKind } from '../../rules/ledger-events.js';
+import { recordEvent } from '../../workflows/ledger-events.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
 import { authorize } from '../authorize.js';
 import { type FieldError, ProblemError } from '../problem.js';
@@ -58,17 +59,7 @@ export async function ledgerEventRoutes(app: FastifyInstance, context: ServiceCo
           { location: 'body', path: '/payload/window/to', message: 'must not be before from' },
         ]);
       }
-      const outOfScope = eventScopeRefusal(context.access.current, request.caller.unit, payload);
-      if (outOfScope !== undefined) {
-        throw new ProblemError('forbidden', `body${outOfScope.path}: ${outOfScope.message}`, [
-          { location: 'body', ...outOfScope },
-        ]);
-      }
-      const receipt = await context.writer.record({
-        kind,
-        actor: { unit: request.caller.unit, subject: request.caller.subject },
-        payload,
-      });
+      const receipt = await recordEvent(context, request.caller, kind, payload);
       return reply.code(201).send({ receipt: presentReceipt(receipt) });
     },
   );
