@@ -4,8 +4,8 @@
  * regulation profile, so a template cannot state a purpose decisions would refuse as unknown.
  */
 import { parse } from 'yaml';
+import { ACTIONS } from '../rules/access-rules.js';
 import type { RegulationProfile } from '../rules/regulation-profile.js';
-import { ACTIONS } from '../workflows/decisions.js';
 import { type CompiledTemplate, compileTemplate, type PathTemplate, TemplateError } from './path-templates.js';
 
 /** MediaMTX actions that are not viewing footage; each is refused unless the profile lets it through. */

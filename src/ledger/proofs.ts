@@ -10,6 +10,36 @@ function isPowerOfTwo(value: number): boolean {
   return power === value;
 }
 
+/**
+ * The walk both proofs take up the tree (RFC 9162 §2.1.3.2 step 5, §2.1.4.2 step 6): a path hash
+ * joins the running hashes on their left while `fn` is odd or equal to `sn`, then `fn` is shifted
+ * past the right edges; otherwise it joins on their right. True when the walk ends at the root, that
+ * is when `sn` reaches 0 exactly as the path is used up.
+ */
+function walkProof(
+  fn: number,
+  sn: number,
+  path: readonly Uint8Array[],
+  joinLeft: (hash: Uint8Array) => void,
+  joinRight: (hash: Uint8Array) => void,
+): boolean {
+  for (const hash of path) {
+    if (sn === 0) return false;
+    if (isOdd(fn) || fn === sn) {
+      joinLeft(hash);
+      while (!isOdd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+      }
+    } else {
+      joinRight(hash);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0;
+}
+
 /** The root that `path` proves for `leaf` at `index` in a tree of `size`, or undefined if malformed. */
 export function rootFromInclusionProof(
   index: number,
@@ -18,26 +48,19 @@ export function rootFromInclusionProof(
   path: readonly Uint8Array[],
 ): Buffer | undefined {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return undefined;
-  let fn = index;
-  let sn = size - 1;
   let r: Buffer = Buffer.from(leaf);
-  for (const p of path) {
-    if (sn === 0) return undefined;
-    if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r);
-      if (!isOdd(fn)) {
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 ? r : undefined;
+  const complete = walkProof(
+    index,
+    size - 1,
+    path,
+    (hash) => {
+      r = nodeHash(hash, r);
+    },
+    (hash) => {
+      r = nodeHash(r, hash);
+    },
+  );
+  return complete ? r : undefined;
 }
 
 export function verifyInclusion(
@@ -71,22 +94,17 @@ export function verifyConsistency(
   }
   let fr: Buffer = Buffer.from(hashes[0] as Uint8Array);
   let sr: Buffer = Buffer.from(hashes[0] as Uint8Array);
-  for (const c of hashes.slice(1)) {
-    if (sn === 0) return false;
-    if (isOdd(fn) || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      if (!isOdd(fn)) {
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && hashesEqual(fr, firstRoot) && hashesEqual(sr, secondRoot);
+  const complete = walkProof(
+    fn,
+    sn,
+    hashes.slice(1),
+    (hash) => {
+      fr = nodeHash(hash, fr);
+      sr = nodeHash(hash, sr);
+    },
+    (hash) => {
+      sr = nodeHash(sr, hash);
+    },
+  );
+  return complete && hashesEqual(fr, firstRoot) && hashesEqual(sr, secondRoot);
 }
