@@ -111,6 +111,8 @@ const PROBLEM_OF: Readonly<Record<DomainErrorCode, ProblemCode>> = {
   'unit-kind-locked': 'unit-kind-locked',
   'person-served-elsewhere': 'forbidden',
   'event-out-of-scope': 'forbidden',
+  'request-not-permitted': 'forbidden',
+  'transfer-read-not-permitted': 'forbidden',
 };
 
 function classifyDomain(error: DomainError): Classified {

@@ -47,6 +47,8 @@ export const DOMAIN_ERROR_CODES = [
   'unit-kind-locked',
   'person-served-elsewhere',
   'event-out-of-scope',
+  'request-not-permitted',
+  'transfer-read-not-permitted',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

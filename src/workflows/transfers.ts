@@ -12,8 +12,14 @@ import { actorOf, type Caller } from '../rules/caller.js';
 import { DomainError, type DomainErrorCode } from '../rules/domain-error.js';
 import { windowWithin } from '../rules/time-window.js';
 import type { Executor } from '../storage/transaction.js';
-import { insertTransfer, transferOfDecision } from '../storage/transfer-repository.js';
-import type { AccessSnapshot } from './access-state.js';
+import {
+  insertTransfer,
+  listTransfers,
+  type TransferFilter,
+  type TransferRow,
+  transferOfDecision,
+} from '../storage/transfer-repository.js';
+import type { AccessSnapshot, AccessState } from './access-state.js';
 import type { LedgerWriter } from './ledger-writer.js';
 
 export interface TransferRequest {
@@ -121,4 +127,25 @@ export async function registerTransfer(
     transferId,
   );
   return { transferId, receipt };
+}
+
+export class TransferReadError extends DomainError<'transfer-read-not-permitted'> {}
+
+/**
+ * The register as the caller may read it: one unit's (transfer:read there; the caller's own by
+ * default), or every unit's with transfer:read_all (auditors and the oversight organ).
+ */
+export async function listVisibleTransfers(
+  context: { readonly db: Executor; readonly access: AccessState },
+  caller: Caller,
+  filter: Omit<TransferFilter, 'unitId'> & { readonly unitId?: string },
+): Promise<TransferRow[]> {
+  const index = context.access.current.index;
+  const all = index.allows(caller.subject, caller.unit, 'transfer', 'read_all');
+  const scope = filter.unitId ?? (all ? undefined : caller.unit);
+  if (!all && !index.allows(caller.subject, scope as string, 'transfer', 'read')) {
+    throw new TransferReadError('transfer-read-not-permitted', `transfer:read is not permitted for this caller in unit ${scope}`);
+  }
+  const { unitId: _unit, ...rest } = filter;
+  return listTransfers(context.db, { ...rest, ...(scope === undefined ? {} : { unitId: scope }) });
 }

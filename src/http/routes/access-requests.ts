@@ -6,18 +6,11 @@
  * its requester, and to the unit addressed and the unit that submitted it (access_request:read
  * there); to anybody else it answers 404.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  type GrantRow,
-  grantOfRequest,
-  type HoldRow,
-  holdOfRequest,
-  listRequests,
-  type RequestRow,
-  readRequest,
-} from '../../queries/access-requests.js';
+import type { FastifyInstance } from 'fastify';
+import { type GrantRow, grantOfRequest, type HoldRow, holdOfRequest, type RequestRow } from '../../queries/access-requests.js';
 import { grantStatusAt } from '../../rules/access-request-states.js';
 import { ID_PATTERN } from '../../rules/registry.js';
+import { listVisibleRequests, requireRequestPermission, visibleRequest } from '../../workflows/access-request-reads.js';
 import {
   caseToken,
   type EmergencyRequest,
@@ -81,29 +74,10 @@ function presentRequest(request: RequestRow, grant: GrantRow | undefined, hold: 
   };
 }
 
-async function permitted(request: FastifyRequest, unit: string, action: string): Promise<boolean> {
-  return request.server.policy.isAllowed(request.caller.subject, unit, 'access_request', action);
-}
-
 export async function accessRequestRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
   async function present(row: RequestRow, now: Date) {
     const [grant, hold] = await Promise.all([grantOfRequest(context.db, row.id), holdOfRequest(context.db, row.id)]);
     return presentRequest(row, grant, hold, now);
-  }
-
-  /**
-   * The request, if the caller submitted it, or if the caller's unit submitted it or is addressed by
-   * it and the caller may read there.
-   */
-  async function visibleRequest(request: FastifyRequest, id: string): Promise<RequestRow> {
-    const found = await readRequest(context.db, id);
-    const { subject, unit } = request.caller;
-    if (found !== undefined && found.requester === subject) return found;
-    const ours = found !== undefined && (found.requesterUnit === unit || found.targetUnit === unit);
-    if (found === undefined || !ours || !(await permitted(request, unit, 'read'))) {
-      throw new ProblemError('not-found', `no access request ${id}`);
-    }
-    return found;
   }
 
   app.post<{ Body: ({ kind: 'state_organ' } & StateOrganRequest) | ({ kind: 'emergency' } & EmergencyRequest) }>(
@@ -113,12 +87,7 @@ export async function accessRequestRoutes(app: FastifyInstance, context: Service
       const body = request.body;
       let submitted: Awaited<ReturnType<typeof submitEmergencyRequest>>;
       if (body.kind === 'state_organ') {
-        if (!(await permitted(request, request.caller.unit, 'submit'))) {
-          throw new ProblemError(
-            'forbidden',
-            'access_request:submit (a state organ officer) is needed for a state-organ request',
-          );
-        }
+        requireRequestPermission(context, request.caller, request.caller.unit, 'submit');
         const { kind: _kind, ...rest } = body;
         submitted = await submitStateOrganRequest(context, request.caller, rest);
       } else {
@@ -149,32 +118,17 @@ export async function accessRequestRoutes(app: FastifyInstance, context: Service
     },
     async (request) => {
       const { status, unit, case_no, before, limit } = request.query;
-      const own = request.caller.unit;
-      if (unit !== undefined && unit !== own)
+      if (unit !== undefined && unit !== request.caller.unit)
         throw new ProblemError('forbidden', `unit: the requests of unit ${unit} are not yours to see`);
-      const unitWide = await permitted(request, own, 'read');
-      const cursor = before === undefined ? undefined : await visibleRequest(request, before);
-      const filter = {
-        limit: limit + 1,
+      const { rows, more } = await listVisibleRequests(context, request.caller, {
+        limit,
         ...(status === undefined ? {} : { status }),
         ...(case_no === undefined ? {} : { caseNo: caseToken(context.vault, case_no) }),
-        ...(cursor === undefined ? {} : { before: { createdAt: cursor.createdAt, id: cursor.id } }),
-      };
-      // The requests addressed to the unit and those it submitted, newest first; without
-      // access_request:read in the unit, the requests the caller submitted.
-      const [addressed, submitted] = unitWide
-        ? await Promise.all([
-            listRequests(context.db, { ...filter, targetUnit: own }),
-            listRequests(context.db, { ...filter, requesterUnit: own }),
-          ])
-        : [[], await listRequests(context.db, { ...filter, requester: request.caller.subject })];
-      const merged = [...new Map([...addressed, ...submitted].map((row) => [row.id, row])).values()].sort((a, b) =>
-        a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1,
-      );
-      const page = merged.slice(0, limit);
+        ...(before === undefined ? {} : { before }),
+      });
       const now = new Date();
-      const items = await Promise.all(page.map((row) => present(row, now)));
-      return { items, next: merged.length > limit ? (page[page.length - 1] as RequestRow).id : null };
+      const items = await Promise.all(rows.map((row) => present(row, now)));
+      return { items, next: more ? (rows[rows.length - 1] as RequestRow).id : null };
     },
   );
 
@@ -182,7 +136,7 @@ export async function accessRequestRoutes(app: FastifyInstance, context: Service
     '/v1/access-requests/:id',
     { schema: { params: { type: 'object', required: ['id'], properties: { id: UUID } } } },
     async (request) => {
-      const found = await visibleRequest(request, request.params.id);
+      const found = await visibleRequest(context, request.caller, request.params.id);
       return present(found, new Date());
     },
   );
@@ -201,10 +155,8 @@ export async function accessRequestRoutes(app: FastifyInstance, context: Service
       },
     },
     async (request) => {
-      const found = await visibleRequest(request, request.params.id);
-      if (found.targetUnit !== request.caller.unit || !(await permitted(request, found.targetUnit, 'decide'))) {
-        throw new ProblemError('forbidden', `access_request:decide is not permitted for this caller in unit ${found.targetUnit}`);
-      }
+      const found = await visibleRequest(context, request.caller, request.params.id);
+      requireRequestPermission(context, request.caller, found.targetUnit, 'decide');
       const result = await decideOnRequest(context, request.caller, found, request.body);
       return {
         id: found.id,
@@ -220,7 +172,7 @@ export async function accessRequestRoutes(app: FastifyInstance, context: Service
     '/v1/access-requests/:id/withdrawal',
     { schema: { params: { type: 'object', required: ['id'], properties: { id: UUID } } } },
     async (request) => {
-      const found = await visibleRequest(request, request.params.id);
+      const found = await visibleRequest(context, request.caller, request.params.id);
       const receipt = await withdrawRequest(context, request.caller, found);
       return { id: found.id, status: 'withdrawn', receipt: presentReceipt(receipt) };
     },

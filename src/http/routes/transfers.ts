@@ -5,12 +5,10 @@
  * entry; personal values are opened with `open=true` and personal_data:read.
  */
 import type { FastifyInstance } from 'fastify';
-import { listTransfers } from '../../queries/transfers.js';
 import { ID_PATTERN } from '../../rules/registry.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
-import { registerTransfer, type TransferRequest } from '../../workflows/transfers.js';
+import { listVisibleTransfers, registerTransfer, type TransferRequest } from '../../workflows/transfers.js';
 import { authorize } from '../authorize.js';
-import { ProblemError } from '../problem.js';
 import { openingsFor, presentEntry } from './entry-presentation.js';
 import { presentReceipt } from './receipts.js';
 
@@ -88,16 +86,10 @@ export async function transferRoutes(app: FastifyInstance, context: ServiceConte
       },
     },
     async (request) => {
-      const { subject, unit } = request.caller;
       const { unit_id, camera_id, since, until, after, limit, open } = request.query;
-      const all = await app.policy.isAllowed(subject, unit, 'transfer', 'read_all');
-      const scope = unit_id ?? (all ? undefined : unit);
-      if (!all && !(await app.policy.isAllowed(subject, scope as string, 'transfer', 'read'))) {
-        throw new ProblemError('forbidden', `transfer:read is not permitted for this caller in unit ${scope}`);
-      }
-      const rows = await listTransfers(context.db, {
+      const rows = await listVisibleTransfers(context, request.caller, {
         limit: limit + 1,
-        ...(scope === undefined ? {} : { unitId: scope }),
+        ...(unit_id === undefined ? {} : { unitId: unit_id }),
         ...(camera_id === undefined ? {} : { cameraId: camera_id }),
         ...(since === undefined ? {} : { since: new Date(since) }),
         ...(until === undefined ? {} : { until: new Date(until) }),
