@@ -30,7 +30,7 @@ async function printDevelopmentWelcome(config: Config, address: string): Promise
     [
       '',
       `footage-warden (development) listening on ${address}; embedded data under ${config.dataDir}`,
-      'A token for subject "admin" of unit "dev" (every administrative and auditing role), valid 12 hours:',
+      'A token for subject "admin" of unit "dev" (unit_admin, auditor and oversight of the development oversight unit), valid 12 hours:',
       '',
       `  export TOKEN=${token}`,
       `  curl -H "Authorization: Bearer $TOKEN" ${address}/v1/me`,
