@@ -43,7 +43,9 @@ const PATH_CHARACTER = /^[A-Za-z0-9\-._~!$&'()*+,=:@/]$/;
 const QUERY_CHARACTER = /^[A-Za-z0-9\-._~!$&'()*+,=:@/?]$/;
 const HEX = /^[0-9A-Fa-f]{2}$/;
 /** Bytes a path's percent-encoding may not carry: separators, dots, escapes and parameter marks. */
-const FORBIDDEN_ENCODED = new Set([0x2f, 0x5c, 0x2e, 0x25, 0x3b, 0x3f, 0x23]);
+const FORBIDDEN_ENCODED: ReadonlySet<number> = new Set([0x2f, 0x5c, 0x2e, 0x25, 0x3b, 0x3f, 0x23]);
+/** A query's percent-encodings may carry any byte but a control character (checked for all). */
+const NOTHING_FORBIDDEN: ReadonlySet<number> = new Set();
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -97,7 +99,7 @@ function readQuery(raw: string): ReadonlyMap<string, string> | { problem: UriPro
     const decoded: string[] = [];
     for (const part of parts) {
       // In a query "+" is a space (application/x-www-form-urlencoded), as URLSearchParams reads it.
-      const component = decodeComponent((part as string).replaceAll('+', '%20'), QUERY_CHARACTER, new Set());
+      const component = decodeComponent((part as string).replaceAll('+', '%20'), QUERY_CHARACTER, NOTHING_FORBIDDEN);
       if ('problem' in component) return component;
       const text = decodeText(component.bytes);
       if (text === undefined) return { problem: 'not-utf8' };
