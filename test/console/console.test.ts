@@ -18,6 +18,14 @@ const CHROMIUM = '/usr/bin/chromium';
 const HOUR = 3_600_000;
 const window = { from: new Date(Date.now() - 4 * HOUR).toISOString(), to: new Date(Date.now() - 2 * HOUR).toISOString() };
 
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 t.test(
   'an auditor signs in, verifies the ledger, sees an entry verified and a tampered one fail; an approver approves',
   { skip: e2eSkip(existsSync(CHROMIUM), 'Chromium') },
@@ -106,10 +114,12 @@ t.test(
     await page.getByRole('button', { name: 'Entries' }).click();
     await page.getByLabel('Kind').fill('decision.made');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.waitForFunction(`(() => {
-      const kinds = [...document.querySelectorAll('#entry-rows tr td:nth-child(3)')].map((cell) => cell.textContent);
+    // Polled from the test, not with page.waitForFunction: its string predicates are re-evaluated
+    // in the page, which the console's Content-Security-Policy (no 'unsafe-eval') refuses.
+    await waitUntil(async () => {
+      const kinds = await page.locator('#entry-rows tr td:nth-child(3)').allTextContents();
       return kinds.length > 0 && kinds.every((kind) => kind === 'decision.made');
-    })()`);
+    });
     t.equal(await page.locator('#entry-rows tr').count(), 3, 'the three decisions');
     releaseUnfiltered();
     await (await unfilteredAnswered).finished();
