@@ -4,6 +4,7 @@ import { keygenCommand } from './keygen.js';
 import { migrateCommand } from './migrate.js';
 import { tokenCommand } from './token.js';
 import { verifyCommand } from './verify.js';
+import { witnessCommand } from './witness.js';
 
 export { UsageError } from './command.js';
 
@@ -13,4 +14,5 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   keygen: keygenCommand,
   verify: verifyCommand,
   import: importCommand,
+  witness: witnessCommand,
 };

@@ -2,12 +2,14 @@ import { createPrivateKey } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { generateMasterKeyText, generateSigningKeyPem } from '../keys/key-files.js';
+import { cosignerKeyFor } from '../ledger/cosignature.js';
 import { isKeyName, verifierKeyFor } from '../ledger/note.js';
 import { type CliCommand, type CliIo, UsageError } from './command.js';
 
 export const keygenCommand: CliCommand = {
-  usage: 'keygen (--origin ORIGIN | --personal-data | --playback) [--out FILE]',
-  summary: 'generate the ledger signing key (prints its verifier key), the personal-data master key or the playback token key',
+  usage: 'keygen (--origin ORIGIN | --witness NAME | --personal-data | --playback) [--out FILE]',
+  summary:
+    'generate the ledger signing key or a witness key (each prints its verifier key), the personal-data master key or the playback token key',
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -16,11 +18,22 @@ export const keygenCommand: CliCommand = {
         out: { type: 'string' },
         'personal-data': { type: 'boolean', default: false },
         playback: { type: 'boolean', default: false },
+        witness: { type: 'string' },
       },
       strict: true,
     });
-    const kinds = [values['personal-data'], values.playback, values.origin !== undefined].filter(Boolean).length;
-    if (kinds > 1) throw new UsageError('--origin, --personal-data and --playback make different keys: name one');
+    const kinds = [values['personal-data'], values.playback, values.origin !== undefined, values.witness !== undefined].filter(
+      Boolean,
+    ).length;
+    if (kinds > 1) throw new UsageError('--origin, --witness, --personal-data and --playback make different keys: name one');
+    if (values.witness !== undefined) {
+      if (!isKeyName(values.witness))
+        throw new UsageError('--witness must name the witness: printable ASCII without spaces or "+"');
+      const pem = generateSigningKeyPem();
+      await writeKey(values.out, pem, io);
+      io.stderr(`witness verifier key: ${cosignerKeyFor(values.witness, createPrivateKey(pem)).text}\n`);
+      return 0;
+    }
     if (values['personal-data']) {
       await writeKey(values.out, generateMasterKeyText(), io);
       return 0;

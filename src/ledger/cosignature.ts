@@ -1,0 +1,126 @@
+/**
+ * C2SP tlog-cosignature, Ed25519 `cosignature/v1`. A cosigner's key ID is
+ * SHA-256(name || 0x0A || 0x04 || 32-byte public key)[:4]; its verifier key is the signed-note
+ * form name+hex(key ID)+base64(0x04 || key). A cosignature is a note signature line whose blob is
+ * key ID || u64 big-endian timestamp || Ed25519 signature over
+ * "cosignature/v1\ntime <timestamp>\n" followed by the checkpoint's note body.
+ */
+import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { sha256 } from './hashes.js';
+import { isKeyName, NoteError } from './note.js';
+
+export const COSIGNATURE_V1 = 0x04;
+const SIGNATURE_PREFIX = '\u2014 ';
+const MAX_TIMESTAMP = 2n ** 63n - 1n;
+
+export interface CosignerKey {
+  readonly name: string;
+  readonly keyId: Buffer;
+  readonly publicKey: KeyObject;
+  readonly text: string;
+}
+
+export interface Cosignature {
+  readonly cosigner: CosignerKey;
+  /** POSIX seconds. */
+  readonly timestamp: number;
+  /** The whole signature line, newline included. */
+  readonly line: string;
+}
+
+function rawEd25519(key: KeyObject): Buffer {
+  const jwk = (key.type === 'private' ? createPublicKey(key) : key).export({ format: 'jwk' });
+  if (jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new NoteError('a cosigner key is an Ed25519 key');
+  return Buffer.from(jwk.x, 'base64url');
+}
+
+export function cosignerKeyId(name: string, raw: Uint8Array): Buffer {
+  return sha256(Buffer.from(`${name}\n`, 'utf8'), Buffer.from([COSIGNATURE_V1]), raw).subarray(0, 4);
+}
+
+/** The cosigner key of a private or public Ed25519 key under `name`. */
+export function cosignerKeyFor(name: string, key: KeyObject): CosignerKey {
+  if (!isKeyName(name)) throw new NoteError('a cosigner name is printable ASCII without spaces or "+"');
+  const raw = rawEd25519(key);
+  const keyId = cosignerKeyId(name, raw);
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  const text = `${name}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([COSIGNATURE_V1]), raw]).toString('base64')}`;
+  return { name, keyId, publicKey, text };
+}
+
+export function parseCosignerKey(text: string): CosignerKey {
+  const trimmed = text.trim();
+  const first = trimmed.indexOf('+');
+  const second = trimmed.indexOf('+', first + 1);
+  if (first < 0 || second < 0) throw new NoteError('a cosigner key is name+keyid+key');
+  const name = trimmed.slice(0, first);
+  const hexId = trimmed.slice(first + 1, second);
+  const encoded = trimmed.slice(second + 1);
+  if (!isKeyName(name)) throw new NoteError('the cosigner key name is not valid');
+  if (!/^[0-9a-f]{8}$/.test(hexId)) throw new NoteError('the cosigner key ID is not 8 hex digits');
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.length !== 33 || bytes[0] !== COSIGNATURE_V1 || bytes.toString('base64') !== encoded) {
+    throw new NoteError('the cosigner key is not an Ed25519 cosignature/v1 key (type 0x04)');
+  }
+  const raw = bytes.subarray(1);
+  const keyId = cosignerKeyId(name, raw);
+  if (keyId.toString('hex') !== hexId) throw new NoteError('the cosigner key ID does not match its key');
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+  return { name, keyId, publicKey, text: `${name}+${hexId}+${encoded}` };
+}
+
+/** The message a cosigner signs: header line, time line, then the checkpoint's note body. */
+export function cosignedMessage(body: string, timestamp: number): Buffer {
+  if (!body.endsWith('\n')) throw new NoteError('a checkpoint body ends with a newline');
+  return Buffer.from(`cosignature/v1\ntime ${timestamp}\n${body}`, 'utf8');
+}
+
+function timestampBytes(timestamp: number): Buffer {
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new NoteError('a cosignature time is a POSIX timestamp');
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64BE(BigInt(timestamp));
+  return bytes;
+}
+
+/** The cosignature line of `privateKey` (named `name`) on the checkpoint body, at `timestamp`. */
+export function cosign(body: string, name: string, privateKey: KeyObject, timestamp: number): string {
+  const key = cosignerKeyFor(name, privateKey);
+  const signature = sign(null, cosignedMessage(body, timestamp), privateKey);
+  const blob = Buffer.concat([key.keyId, timestampBytes(timestamp), signature]);
+  return `${SIGNATURE_PREFIX}${name} ${blob.toString('base64')}\n`;
+}
+
+/**
+ * The cosignatures among `lines` (note signature lines) by the given cosigners that verify on
+ * `body`. Lines by other keys are ignored; a line by a known cosigner that does not verify throws.
+ */
+export function verifyCosignatures(body: string, lines: readonly string[], cosigners: readonly CosignerKey[]): Cosignature[] {
+  const found: Cosignature[] = [];
+  for (const raw of lines) {
+    const line = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
+    if (!line.startsWith(SIGNATURE_PREFIX)) throw new NoteError('malformed signature line');
+    const [name, encoded, extra] = line.slice(SIGNATURE_PREFIX.length).split(' ');
+    if (name === undefined || encoded === undefined || extra !== undefined) throw new NoteError('malformed signature line');
+    const blob = Buffer.from(encoded, 'base64');
+    if (blob.toString('base64') !== encoded) throw new NoteError('malformed signature');
+    const cosigner = cosigners.find((key) => key.name === name && blob.length >= 4 && key.keyId.equals(blob.subarray(0, 4)));
+    if (cosigner === undefined) continue;
+    if (blob.length !== 4 + 8 + 64) throw new NoteError(`the cosignature by ${cosigner.name} is not 76 bytes`);
+    const stamp = blob.readBigUInt64BE(4);
+    if (stamp > MAX_TIMESTAMP || stamp > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new NoteError('the cosignature time is too large');
+    const timestamp = Number(stamp);
+    if (!verify(null, cosignedMessage(body, timestamp), cosigner.publicKey, blob.subarray(12))) {
+      throw new NoteError(`the cosignature by ${cosigner.text} does not verify`);
+    }
+    if (!found.some((known) => known.cosigner.text === cosigner.text)) found.push({ cosigner, timestamp, line: `${line}\n` });
+  }
+  return found;
+}
+
+/** The note body and signature lines of a signed note (the log's signature and any cosignatures). */
+export function splitNote(note: string): { body: string; lines: string[] } {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n')) throw new NoteError('malformed note: no signature block');
+  return { body: note.slice(0, split + 1), lines: note.slice(split + 2, -1).split('\n') };
+}
