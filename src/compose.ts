@@ -7,14 +7,15 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
-import { type Config, ConfigError } from './config.js';
+import type { Config } from './config.js';
 import { setUpDevelopment } from './development.js';
 import { AllowCache } from './gate/allow-cache.js';
 import { PlaybackTokens } from './gate/playback-tokens.js';
 import { loadPlaybackKey, loadTokenKeys } from './keys/token-keys.js';
-import { parseVerifierKey, verifierKeyFor } from './ledger/note.js';
+import type { VerifierKey } from './ledger/note.js';
 import type { LedgerAppender } from './ledger-store/ledger-appender.js';
 import { latestCheckpoint } from './ledger-store/ledger-repository.js';
+import { Witnessing } from './ledger-store/witnessing.js';
 import { createLedgerMetrics } from './observability/ledger-metrics.js';
 import { createMetrics } from './observability/metrics.js';
 import { POLICY_FILE } from './policy/enforcer.js';
@@ -57,17 +58,33 @@ export async function composeService(config: Config, logger: Logger, options: Co
     const gateProfile = await loadGateProfile(config, profile);
     const baselinePolicy = await readFile(POLICY_FILE, 'utf8');
     const metrics = createMetrics();
-    const ledgerMetrics = createLedgerMetrics(metrics.registry, async () => (await latestCheckpoint(database.db))?.createdAt);
-    const retired = config.ledger.trustedKeys.map((text) => {
-      try {
-        return parseVerifierKey(text);
-      } catch (error) {
-        throw new ConfigError('LEDGER_TRUSTED_KEYS', (error as Error).message);
-      }
+    let halted = false;
+    const ledgerMetrics = createLedgerMetrics(metrics.registry, {
+      latestCheckpointTime: async () => (await latestCheckpoint(database.db))?.createdAt,
+      halted: () => halted,
     });
-    const { signingKey, vault, appender, writer } = await openRecorder(config, database.db, ledgerMetrics);
+    const recorder = await openRecorder(config, database.db, {
+      observer: ledgerMetrics,
+      onHalt: (finding) => {
+        halted = true;
+        logger.fatal(
+          { ledger_integrity: finding },
+          `LEDGER INTEGRITY: ${finding.check} against the ${finding.reference} checkpoint: ${finding.detail}; the ledger records and signs nothing until an operator acts`,
+        );
+      },
+    });
+    const { signingKey, vault, appender, writer, integrity, trustedKeys } = recorder;
+    const witnessing = new Witnessing({
+      db: database.db,
+      origin: config.ledger.origin,
+      witnesses: recorder.witnesses.map((key, i) => ({ key, url: (config.ledger.witnesses[i] as { url: string }).url })),
+      quorum: config.ledger.witnessQuorum,
+      integrity,
+      intervalMs: config.ledger.witnessIntervalMs,
+      onError: (witness, message) => logger.warn({ witness, err: message }, 'a witness did not cosign'),
+    });
     const playbackTokens = new PlaybackTokens(await loadPlaybackKey(config), config.ledger.origin);
-    const verifierKey = verifierKeyFor(config.ledger.origin, signingKey);
+    const verifierKey = trustedKeys[0] as VerifierKey;
     const access = await AccessState.open(database, baselinePolicy, (error) =>
       logger.error({ err: error }, 'reloading the access policy failed'),
     );
@@ -85,8 +102,10 @@ export async function composeService(config: Config, logger: Logger, options: Co
       ledger: {
         origin: config.ledger.origin,
         verifierKey,
-        trustedKeys: [verifierKey, ...retired.filter((key) => key.text !== verifierKey.text)],
+        trustedKeys,
         metrics: ledgerMetrics,
+        integrity,
+        witnessing,
       },
       gate: {
         profile: gateProfile,
@@ -101,6 +120,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       bodyLimitBytes: config.bodyLimitBytes,
       context,
     });
+    await witnessing.start();
     return {
       app,
       database,
@@ -112,6 +132,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       context,
       async close() {
         await app.close();
+        await witnessing.close();
         await access.close();
         await appender.close();
         if (options.database === undefined) await database.close();

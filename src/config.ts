@@ -3,6 +3,10 @@
  * returns a frozen Config; a bad value throws a ConfigError naming the variable.
  */
 import path from 'node:path';
+import { ConfigError, type Environment } from './config-error.js';
+import { type WitnessSetting, witnessQuorum, witnessSettings } from './config-witnesses.js';
+
+export { ConfigError, type Environment } from './config-error.js';
 
 export type Mode = 'development' | 'production' | 'test';
 
@@ -29,6 +33,9 @@ export interface Config {
     readonly signingKeyFile: string | undefined;
     /** Verifier keys of retired signing keys, still trusted for the checkpoints they signed. */
     readonly trustedKeys: readonly string[];
+    readonly witnesses: readonly WitnessSetting[];
+    readonly witnessQuorum: number;
+    readonly witnessIntervalMs: number;
   };
   readonly personalData: {
     /** 32-byte master key (base64) wrapping the data subjects' keys; development generates one. */
@@ -66,18 +73,6 @@ export interface Config {
     readonly port: number | undefined;
     readonly host: string;
   };
-}
-
-export type Environment = Readonly<Record<string, string | undefined>>;
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly problem: string,
-  ) {
-    super(`${variable}: ${problem}`);
-    this.name = 'ConfigError';
-  }
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -198,6 +193,7 @@ export function loadConfig(env: Environment): Config {
     ? required(env, 'LEDGER_SIGNING_KEY_FILE', 'production needs the ledger signing key (footage-warden keygen)')
     : text(env, 'LEDGER_SIGNING_KEY_FILE');
   const verification = tokenVerification(env, currentMode);
+  const witnesses = witnessSettings(env, production);
   const issuer = production
     ? required(env, 'JWT_ISSUER', 'production needs the expected token issuer')
     : (text(env, 'JWT_ISSUER') ?? DEVELOPMENT_ISSUER);
@@ -230,6 +226,9 @@ export function loadConfig(env: Environment): Config {
       origin,
       signingKeyFile: signingKeyFile === undefined ? undefined : path.resolve(signingKeyFile),
       trustedKeys: trustedKeys(env, origin),
+      witnesses,
+      witnessQuorum: witnessQuorum(env, witnesses.length),
+      witnessIntervalMs: integer(env, 'LEDGER_WITNESS_INTERVAL_MS', 10_000, 100, 3_600_000),
     },
     personalData: {
       masterKeyFile: (() => {

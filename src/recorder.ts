@@ -7,14 +7,19 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import {
   loadOrCreateDevelopmentMasterKey,
   loadOrCreateDevelopmentSigningKey,
   readMasterKey,
   readSigningKey,
 } from './keys/key-files.js';
+import { type CosignerKey, parseCosignerKey } from './ledger/cosignature.js';
+import type { IntegrityFinding } from './ledger/history-guard.js';
+import { parseVerifierKey, type VerifierKey, verifierKeyFor } from './ledger/note.js';
 import { type AppenderObserver, LedgerAppender } from './ledger-store/ledger-appender.js';
+import { LedgerIntegrity } from './ledger-store/ledger-integrity.js';
+import { checkHistoryAtStart } from './ledger-store/ledger-start-check.js';
 import { Vault } from './ledger-store/vault.js';
 import { packagePath } from './package-root.js';
 import { parseClassification } from './rules/personal-fields.js';
@@ -43,24 +48,65 @@ export function loadMasterKey(config: Config): Promise<Buffer> {
 
 export interface Recorder {
   readonly signingKey: KeyObject;
+  /** The key signing checkpoints now, then retired keys still trusted for what they signed. */
+  readonly trustedKeys: readonly VerifierKey[];
+  readonly witnesses: readonly CosignerKey[];
+  readonly integrity: LedgerIntegrity;
   readonly vault: Vault;
   readonly appender: LedgerAppender;
   readonly writer: LedgerWriter;
 }
 
-export async function openRecorder(config: Config, db: Kysely<Database>, observer?: AppenderObserver): Promise<Recorder> {
+export interface RecorderOptions {
+  readonly observer?: AppenderObserver;
+  /** Raises the alarm when the ledger halts on a contradiction of its history. */
+  readonly onHalt?: (finding: IntegrityFinding) => void;
+}
+
+function parsedKeys<T>(variable: string, texts: readonly string[], parse: (text: string) => T): T[] {
+  return texts.map((text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new ConfigError(variable, (error as Error).message);
+    }
+  });
+}
+
+/**
+ * Opens what writes the ledger. Before the first append, the stored history is checked against the
+ * latest stored and witnessed checkpoints (a finding halts the ledger: the service starts halted);
+ * then the signing key is recorded if it is new.
+ */
+export async function openRecorder(config: Config, db: Kysely<Database>, options: RecorderOptions = {}): Promise<Recorder> {
   const signingKey = await loadSigningKey(config);
+  const verifierKey = verifierKeyFor(config.ledger.origin, signingKey);
+  const retired = parsedKeys('LEDGER_TRUSTED_KEYS', config.ledger.trustedKeys, parseVerifierKey);
+  const trustedKeys = [verifierKey, ...retired.filter((key) => key.text !== verifierKey.text)];
+  const witnesses = parsedKeys(
+    'LEDGER_WITNESSES',
+    config.ledger.witnesses.map((witness) => witness.key),
+    parseCosignerKey,
+  );
   const vault = new Vault(await loadMasterKey(config));
   const classification = parseClassification(await readFile(PERSONAL_FIELDS_FILE, 'utf8'));
+  const integrity = new LedgerIntegrity({ origin: config.ledger.origin, trustedKeys, onHalt: options.onHalt ?? (() => {}) });
   const appender = new LedgerAppender({
     db,
     origin: config.ledger.origin,
     signingKey,
     vault,
-    ...(observer === undefined ? {} : { observer }),
+    integrity,
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
+  });
+  await checkHistoryAtStart(db, integrity, {
+    origin: config.ledger.origin,
+    trustedKeys,
+    witnesses,
+    quorum: config.ledger.witnessQuorum,
   });
   await appender.recordKey();
-  return { signingKey, vault, appender, writer: new LedgerWriter(appender, classification) };
+  return { signingKey, trustedKeys, witnesses, integrity, vault, appender, writer: new LedgerWriter(appender, classification) };
 }
 
 /** The actor of changes the service makes itself (development set-up, the import command). */

@@ -106,6 +106,7 @@ const PROBLEM_OF: Readonly<Record<DomainErrorCode, ProblemCode>> = {
   'personal-data-not-held': 'not-found',
   'sealed-value-unreadable': 'conflict',
   'ledger-unavailable': 'unavailable',
+  'ledger-integrity': 'ledger-integrity',
   'not-your-subject': 'forbidden',
   'registry-not-permitted': 'forbidden',
   'unit-kind-locked': 'unit-kind-locked',
@@ -118,6 +119,9 @@ const PROBLEM_OF: Readonly<Record<DomainErrorCode, ProblemCode>> = {
 function classifyDomain(error: DomainError): Classified {
   const code = PROBLEM_OF[error.code];
   // A 5xx never carries the error's own text.
+  if (code === 'ledger-integrity') {
+    return { code, detail: 'the ledger has stopped until an operator acts; nothing was recorded or allowed' };
+  }
   if (PROBLEM_STATUS[code] >= 500) return { code, detail: 'the ledger cannot be written; nothing was recorded or allowed' };
   if (error.field === undefined) return { code, detail: error.message };
   const path = `/${error.field}`;

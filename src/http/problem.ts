@@ -18,6 +18,7 @@ export const PROBLEM_STATUS = {
   'too-many-requests': 429,
   internal: 500,
   unavailable: 503,
+  'ledger-integrity': 503,
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
@@ -38,6 +39,7 @@ export const PROBLEM_TITLES: Readonly<Record<ProblemCode, string>> = {
   'too-many-requests': 'Too many requests',
   internal: 'Internal error',
   unavailable: 'Service unavailable',
+  'ledger-integrity': 'The ledger stopped: its stored history contradicts a checkpoint it is bound to',
 };
 
 /** One invalid field: `location` is body, query, params or headers; `path` a JSON pointer into it. */

@@ -20,12 +20,14 @@ import { signCheckpoint } from '../ledger/checkpoint.js';
 import { type EncodedEntry, entryTime } from '../ledger/entry.js';
 import { verifierKeyFor } from '../ledger/note.js';
 import type { Receipt } from '../ledger/receipt.js';
+import { TreeFrontier } from '../ledger/tree.js';
 import { withSpan } from '../observability/tracing.js';
 import { DomainError } from '../rules/domain-error.js';
 import type { Database } from '../storage/schema.js';
 import { transact } from '../storage/transaction.js';
 import { BatchBuilder, type HeadState, type Pending, type Prepared } from './ledger-batch.js';
 import { type BatchVault, type PackedWrite, preparePredicted, writeLocked, writePredicted } from './ledger-batch-write.js';
+import { LedgerIntegrity, LedgerIntegrityError } from './ledger-integrity.js';
 import { keyInForce } from './ledger-keys.js';
 import { type HeadSummary, lockLedger, readFrontier, readHeadSummary } from './ledger-repository.js';
 
@@ -56,6 +58,8 @@ export interface AppenderOptions {
   readonly now?: () => Date;
   /** Where openings are stored; required to append entries with sealed fields. */
   readonly vault?: BatchVault;
+  /** The history guard; by default one trusting only this appender's key, raising no alarm. */
+  readonly integrity?: LedgerIntegrity;
 }
 
 const KEY_ROTATED = 'key.rotated';
@@ -76,9 +80,11 @@ export class LedgerAppender {
   private readonly keyIdHex: string;
   private readonly maxBatch: number;
   private readonly now: () => Date;
+  readonly integrity: LedgerIntegrity;
 
   constructor(private readonly options: AppenderOptions) {
     const key = verifierKeyFor(options.origin, options.signingKey);
+    this.integrity = options.integrity ?? new LedgerIntegrity({ origin: options.origin, trustedKeys: [key], onHalt: () => {} });
     this.verifierKey = key.text;
     this.keyIdHex = key.keyId.toString('hex');
     this.maxBatch = options.maxBatch ?? 1000;
@@ -88,6 +94,8 @@ export class LedgerAppender {
   /** Resolves with the receipt after the entry is committed; rejects if it was not recorded. */
   append(request: AppendRequest): Promise<Receipt> {
     if (this.closed) return Promise.reject(new LedgerUnavailableError(new Error('the appender is closed')));
+    const halted = this.integrity.halted;
+    if (halted !== undefined) return Promise.reject(new LedgerIntegrityError(halted));
     return new Promise<Receipt>((resolve, reject) => {
       this.queue.push({ request, queuedAt: performance.now(), resolve, reject });
       this.schedule();
@@ -97,8 +105,10 @@ export class LedgerAppender {
   /**
    * Records this appender's signing key now (a `key.rotated` entry and its checkpoint) unless the
    * latest checkpoint is already signed by it, so a new log or a new key shows in the log at start.
+   * A halted ledger records nothing; the halt stays for the operator.
    */
   async recordKey(): Promise<void> {
+    if (this.integrity.halted !== undefined) return;
     const running = this.commit([]);
     this.inFlight.add(running);
     try {
@@ -174,7 +184,11 @@ export class LedgerAppender {
 
   /** Encodes a batch under the lock from the stored head, recording a new signing key first. */
   private async prepareLocked(trx: Transaction<Database>, head: HeadSummary, batch: Pending[], time: string): Promise<Prepared> {
-    const builder = new BatchBuilder({ ...head, frontier: await readFrontier(trx, head.size) }, time);
+    const frontier = await readFrontier(trx, head.size);
+    // Nothing is signed over a stored head that does not extend what this log is bound to.
+    const root = TreeFrontier.restore(head.size, frontier).root();
+    await this.integrity.assertExtends(trx, { size: head.size, root }, head.checkpoint);
+    const builder = new BatchBuilder({ ...head, frontier }, time);
     if (head.keyId !== this.keyIdHex) {
       const previous = head.keyId === undefined ? null : ((await keyInForce(trx, head.size))?.key ?? null);
       builder.add(
@@ -199,8 +213,10 @@ export class LedgerAppender {
     // Encoding is chained batch after batch in memory; commits overlap.
     const base = await previous;
     let prepared: Prepared | undefined;
+    let signed: { note: string; keyId: string } | undefined;
     let path: 'predicted' | 'locked' = 'predicted';
     try {
+      this.integrity.refuseIfHalted();
       let optimistic: Prepared | undefined;
       if (base !== undefined && base.keyId === this.keyIdHex && batch.every((pending) => pending.request.effect === undefined)) {
         // Until the batch before is written, appends that arrive join this one; it is encoded, and
@@ -213,34 +229,42 @@ export class LedgerAppender {
         optimistic = builder.finish(this.keyIdHex);
         publish(optimistic.end);
       }
+      const predictedCheckpoint =
+        optimistic === undefined || optimistic.entries.length === 0 ? undefined : this.checkpointOf(optimistic);
       const write =
-        optimistic === undefined || optimistic.entries.length === 0
+        optimistic === undefined || predictedCheckpoint === undefined
           ? undefined
-          : await preparePredicted(this.options.db, optimistic, this.checkpointOf(optimistic), this.options.vault);
+          : await preparePredicted(this.options.db, optimistic, predictedCheckpoint, this.options.vault);
       // A prediction is sent only once the batch it extends is written (above): sent earlier, it could
       // take the lock first, find the head short of its prediction and fall back for nothing.
       if (optimistic !== undefined && (write === undefined || (await this.writePredicted(write, optimistic.entries.length)))) {
         prepared = optimistic;
+        signed = predictedCheckpoint;
       } else {
         path = 'locked';
         await transact(this.options.db, 'ledger.append', async (trx) => {
           await lockLedger(trx);
           prepared = await this.prepareLocked(trx, await readHeadSummary(trx), batch, entryTime(this.now()));
           publish(prepared.end);
-          if (prepared.entries.length > 0) await writeLocked(trx, prepared, this.checkpointOf(prepared), this.options.vault);
+          if (prepared.entries.length > 0) {
+            signed = this.checkpointOf(prepared);
+            await writeLocked(trx, prepared, signed, this.options.vault);
+          }
         });
       }
     } catch (error) {
       // Successors encoded against this batch's end find the stored head differs and encode again.
       publish(undefined);
       // An append already rejected for its own fault keeps that rejection (a promise settles once).
-      const failure = new LedgerUnavailableError(error);
+      const failure = error instanceof LedgerIntegrityError ? error : new LedgerUnavailableError(error);
       for (const pending of batch) pending.reject(failure);
       return;
     } finally {
       settle();
     }
     const done = prepared as Prepared;
+    if (signed !== undefined)
+      this.integrity.noteSigned({ origin: this.options.origin, size: done.end.size, root: done.root, note: signed.note });
     const committedAt = performance.now();
     this.options.observer?.batchCommitted(
       done.accepted.length,

@@ -40,6 +40,8 @@ export interface HeadSummary {
   readonly lastLeaf: Buffer | undefined;
   /** Key ID (hex) of the latest checkpoint's signature. */
   readonly keyId: string | undefined;
+  /** The latest stored checkpoint. */
+  readonly checkpoint?: { readonly size: number; readonly root: Buffer; readonly note: string };
 }
 
 /** The advisory lock key that serialises every writer of this database's log. */
@@ -139,18 +141,30 @@ export async function treeSize(db: Executor): Promise<number> {
   return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1;
 }
 
-/** The last entry's seq and leaf hash and the latest checkpoint's key: enough to confirm a predicted head. */
+/** The last entry's seq and leaf hash and the latest checkpoint: enough to confirm a predicted head. */
 export async function readHeadSummary(trx: Executor): Promise<HeadSummary> {
-  const result = await sql<{ seq: number | null; leaf: Buffer | null; key_id: string | null }>`
-    SELECT last.seq, last.leaf_hash AS leaf,
-      (SELECT key_id FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1) AS key_id
+  const result = await sql<{
+    seq: number | null;
+    leaf: Buffer | null;
+    key_id: string | null;
+    tree_size: number | null;
+    root: Buffer | null;
+    note: string | null;
+  }>`
+    SELECT last.seq, last.leaf_hash AS leaf, cp.key_id, cp.tree_size, cp.root, cp.note
     FROM (SELECT 1) AS one
-    LEFT JOIN LATERAL (SELECT seq, leaf_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1) AS last ON true`.execute(trx);
+    LEFT JOIN LATERAL (SELECT seq, leaf_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1) AS last ON true
+    LEFT JOIN LATERAL (SELECT key_id, tree_size, root, note FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1) AS cp ON true`.execute(
+    trx,
+  );
   const row = result.rows[0];
   return {
     size: row?.seq === null || row?.seq === undefined ? 0 : row.seq + 1,
     lastLeaf: row?.leaf ?? undefined,
     keyId: row?.key_id ?? undefined,
+    ...(row?.tree_size === null || row?.tree_size === undefined || row.root === null || row.note === null
+      ? {}
+      : { checkpoint: { size: Number(row.tree_size), root: row.root, note: row.note } }),
   };
 }
 

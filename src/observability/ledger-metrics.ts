@@ -7,7 +7,22 @@ export interface LedgerMetrics extends AppenderObserver {
   verified(result: VerificationResult): void;
 }
 
-export function createLedgerMetrics(registry: Registry, latestCheckpointTime: () => Promise<Date | undefined>): LedgerMetrics {
+export interface LedgerState {
+  readonly latestCheckpointTime: () => Promise<Date | undefined>;
+  /** Whether the ledger halted on a contradiction of its history. */
+  readonly halted: () => boolean;
+}
+
+export function createLedgerMetrics(registry: Registry, state: LedgerState): LedgerMetrics {
+  const { latestCheckpointTime } = state;
+  new Gauge({
+    name: 'footage_warden_ledger_integrity_halted',
+    help: '1 once the ledger stopped because its stored history contradicts a checkpoint it is bound to',
+    registers: [registry],
+    collect() {
+      this.set(state.halted() ? 1 : 0);
+    },
+  });
   const appends = new Counter({
     name: 'footage_warden_ledger_appends_total',
     help: 'Entries committed to the ledger',

@@ -41,6 +41,7 @@ export const DOMAIN_ERROR_CODES = [
   'personal-data-not-held',
   'sealed-value-unreadable',
   'ledger-unavailable',
+  'ledger-integrity',
   // scope
   'not-your-subject',
   'registry-not-permitted',

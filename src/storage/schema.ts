@@ -164,6 +164,15 @@ export interface LegalHoldsTable {
   released_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+export interface LedgerCosignaturesTable {
+  witness: string;
+  tree_size: Frozen<number>;
+  root: Frozen<Buffer, Uint8Array>;
+  signature: Frozen<string>;
+  cosigned_at: Frozen<Date, Date | string>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
   legal_holds: LegalHoldsTable;
   access_requests: AccessRequestsTable;
@@ -177,6 +186,7 @@ export interface Database {
   ledger_entries: LedgerEntriesTable;
   ledger_nodes: LedgerNodesTable;
   ledger_checkpoints: LedgerCheckpointsTable;
+  ledger_cosignatures: LedgerCosignaturesTable;
   data_subjects: DataSubjectsTable;
   sealed_values: SealedValuesTable;
 }

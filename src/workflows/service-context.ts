@@ -6,7 +6,9 @@ import type { Kysely } from 'kysely';
 import type { GateProfile } from '../gate/gate-profile.js';
 import type { PlaybackTokens } from '../gate/playback-tokens.js';
 import type { VerifierKey } from '../ledger/note.js';
+import type { LedgerIntegrity } from '../ledger-store/ledger-integrity.js';
 import type { Vault } from '../ledger-store/vault.js';
+import type { Witnessing } from '../ledger-store/witnessing.js';
 import type { LedgerMetrics } from '../observability/ledger-metrics.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RequestSettings } from '../rules/access-request-records.js';
@@ -35,6 +37,9 @@ export interface ServiceContext {
     /** Every key this log's checkpoints may be signed by: the current one and retired ones. */
     readonly trustedKeys: readonly VerifierKey[];
     readonly metrics: LedgerMetrics;
+    /** The history guard: halted when the stored log contradicts a checkpoint it is bound to. */
+    readonly integrity: LedgerIntegrity;
+    readonly witnessing: Witnessing;
   };
   readonly gate: {
     readonly profile: GateProfile;

@@ -16,22 +16,10 @@ import { latestCheckpoint } from '../../src/ledger-store/ledger-repository.js';
 import { verifyStoredLedger } from '../../src/ledger-store/ledger-verification.js';
 import type { Database } from '../../src/storage/schema.js';
 import { openTestDatabase } from '../helpers/database.js';
+import { asSuperuser } from '../helpers/insider.js';
 import { appendEvents, ORIGIN, type TestLedger, testLedger } from '../helpers/ledger.js';
 
 const SIZE = 40;
-
-async function asSuperuser(db: Kysely<Database>, statements: ReturnType<typeof sql>[]): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    for (const table of ['ledger_entries', 'ledger_nodes', 'ledger_checkpoints'])
-      await sql`ALTER TABLE ${sql.table(table)} DISABLE TRIGGER ALL`.execute(trx);
-    for (const statement of statements) await statement.execute(trx);
-    for (const table of ['ledger_entries', 'ledger_nodes', 'ledger_checkpoints']) {
-      for (const trigger of [`${table}_no_change`, `${table}_no_truncate`]) {
-        await sql`ALTER TABLE ${sql.table(table)} ENABLE ALWAYS TRIGGER ${sql.id(trigger)}`.execute(trx);
-      }
-    }
-  });
-}
 
 async function verifyExport(db: Kysely<Database>, ledger: TestLedger, trustedNote?: string) {
   const range = await exportRange(db, 0, undefined);

@@ -15,6 +15,13 @@ export async function healthRoutes(app: FastifyInstance, context: ServiceContext
     status: 'ok',
   }));
   app.get('/readyz', { config: { public: true }, schema: { response: { 200: statusSchema } } }, async () => {
+    const halted = context.ledger.integrity.halted;
+    if (halted !== undefined) {
+      throw new ProblemError(
+        'ledger-integrity',
+        `the ledger stopped (${halted.check} against the ${halted.reference} checkpoint): ${halted.detail}`,
+      );
+    }
     const readiness = await checkReadiness(context.db);
     if (!readiness.ready) throw new ProblemError('unavailable', readiness.reason);
     return { status: 'ready' };

@@ -2,16 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { formatProofFile } from '../../ledger/proof-file.js';
 import { caseReferences } from '../../queries/access-requests.js';
-import {
-  checkpointCovering,
-  consistencyProof,
-  type EntryRow,
-  entryAt,
-  inclusionProof,
-  listEntries,
-  treeSize,
-} from '../../queries/ledger.js';
+import { consistencyProof, type EntryRow, entryAt, inclusionProof, listEntries, treeSize } from '../../queries/ledger.js';
 import { caseToken } from '../../workflows/access-request-submission.js';
+import { receiptCheckpoint } from '../../workflows/cosigned-checkpoints.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
 import { authorize } from '../authorize.js';
 import { invalidField, ProblemError } from '../problem.js';
@@ -105,12 +98,13 @@ export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceCo
     { preHandler: guard, schema: { params: { type: 'object', properties: { seq: SEQ }, required: ['seq'] } } },
     async (request, reply) => {
       const row = await requireEntry(request.params.seq);
-      const checkpoint = await checkpointCovering(db, row.seq + 1);
+      const checkpoint = await receiptCheckpoint(context, row.seq);
       if (checkpoint === undefined) throw new ProblemError('not-found', `no checkpoint covers entry ${row.seq} yet`);
       const hashes = await inclusionProof(db, row.seq, checkpoint.treeSize);
       return reply
         .type('text/plain; charset=utf-8')
         .header('content-disposition', `attachment; filename="entry-${row.seq}.tlog-proof"`)
+        .header('footage-warden-witnessed', checkpoint.witnessed ? 'true' : 'false')
         .send(formatProofFile({ index: row.seq, hashes, extra: row.canonical, checkpoint: checkpoint.note }));
     },
   );

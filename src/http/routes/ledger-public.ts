@@ -1,6 +1,7 @@
 /** The log's public face: its verifier keys and signed checkpoints (no token needed). */
 import type { FastifyInstance } from 'fastify';
-import { checkpointOfSize, keyHistory, latestCheckpoint } from '../../queries/ledger.js';
+import { keyHistory } from '../../queries/ledger.js';
+import { checkpointFor } from '../../workflows/cosigned-checkpoints.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
 import { ProblemError } from '../problem.js';
 
@@ -22,7 +23,7 @@ export async function ledgerPublicRoutes(app: FastifyInstance, context: ServiceC
     })),
   }));
 
-  app.get<{ Querystring: { size?: number } }>(
+  app.get<{ Querystring: { size?: number; witnessed?: boolean } }>(
     '/v1/ledger/checkpoint',
     {
       config: { public: true },
@@ -30,20 +31,30 @@ export async function ledgerPublicRoutes(app: FastifyInstance, context: ServiceC
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { size: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+          properties: {
+            size: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+            witnessed: { type: 'boolean' },
+          },
         },
       },
     },
     async (request, reply) => {
-      const { size } = request.query;
-      const checkpoint = size === undefined ? await latestCheckpoint(context.db) : await checkpointOfSize(context.db, size);
+      const { size, witnessed } = request.query;
+      const checkpoint = await checkpointFor(context, size, witnessed === true);
       if (checkpoint === undefined) {
         throw new ProblemError(
           'not-found',
-          size === undefined ? 'the log has no checkpoint yet' : `no checkpoint of size ${size}`,
+          size !== undefined
+            ? `no checkpoint of size ${size}`
+            : witnessed === true
+              ? 'no checkpoint has reached the witness quorum yet'
+              : 'the log has no checkpoint yet',
         );
       }
-      return reply.type('text/plain; charset=utf-8').send(checkpoint.note);
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('footage-warden-witnessed', checkpoint.witnessed ? 'true' : 'false')
+        .send(checkpoint.note);
     },
   );
 }

@@ -1,0 +1,78 @@
+/** Stored witness cosignatures: one `cosignature/v1` line per witness and checkpoint size. */
+import { sql } from 'kysely';
+import type { Executor } from '../storage/transaction.js';
+
+export interface CosignatureRow {
+  readonly witness: string;
+  readonly treeSize: number;
+  readonly root: Buffer;
+  /** The signature line, newline included. */
+  readonly signature: string;
+  readonly cosignedAt: Date;
+}
+
+export async function insertCosignature(db: Executor, row: CosignatureRow): Promise<void> {
+  await db
+    .insertInto('ledger_cosignatures')
+    .values({
+      witness: row.witness,
+      tree_size: row.treeSize,
+      root: row.root,
+      signature: row.signature,
+      cosigned_at: row.cosignedAt,
+    })
+    .onConflict((conflict) => conflict.columns(['witness', 'tree_size']).doNothing())
+    .execute();
+}
+
+/** The largest size each named witness cosigned, with its root. */
+export async function latestCosigned(db: Executor, witnesses: readonly string[]): Promise<Map<string, CosignatureRow>> {
+  const found = new Map<string, CosignatureRow>();
+  if (witnesses.length === 0) return found;
+  const rows = await sql<{ witness: string; tree_size: number; root: Buffer; signature: string; cosigned_at: Date }>`
+    SELECT DISTINCT ON (witness) witness, tree_size, root, signature, cosigned_at FROM ledger_cosignatures
+    WHERE witness = ANY(${witnesses}::text[]) ORDER BY witness, tree_size DESC`.execute(db);
+  for (const row of rows.rows) {
+    found.set(row.witness, {
+      witness: row.witness,
+      treeSize: Number(row.tree_size),
+      root: row.root,
+      signature: row.signature,
+      cosignedAt: row.cosigned_at,
+    });
+  }
+  return found;
+}
+
+/** The cosignature lines on the checkpoint of `size` by the named witnesses. */
+export async function cosignaturesOf(db: Executor, size: number, witnesses: readonly string[]): Promise<string[]> {
+  if (witnesses.length === 0) return [];
+  const rows = await db
+    .selectFrom('ledger_cosignatures')
+    .select('signature')
+    .where('tree_size', '=', size)
+    .where('witness', 'in', witnesses)
+    .orderBy('witness')
+    .execute();
+  return rows.map((row) => row.signature);
+}
+
+/**
+ * The largest checkpoint size at least `quorum` of the named witnesses cosigned (undefined: none),
+ * optionally the smallest such size of at least `atLeast`.
+ */
+export async function witnessedSize(
+  db: Executor,
+  witnesses: readonly string[],
+  quorum: number,
+  atLeast?: number,
+): Promise<number | undefined> {
+  if (witnesses.length === 0 || quorum < 1) return undefined;
+  const rows = await sql<{ tree_size: number }>`
+    SELECT tree_size FROM ledger_cosignatures
+    WHERE witness = ANY(${witnesses}::text[]) AND tree_size >= ${atLeast ?? 1}
+    GROUP BY tree_size HAVING count(DISTINCT witness) >= ${quorum}
+    ORDER BY tree_size ${atLeast === undefined ? sql`DESC` : sql`ASC`} LIMIT 1`.execute(db);
+  const size = rows.rows[0]?.tree_size;
+  return size === undefined ? undefined : Number(size);
+}

@@ -1,0 +1,117 @@
+/**
+ * The history check before a service accepts traffic: the latest checkpoint the witnesses cosigned
+ * (a quorum of verified cosignature lines, whether or not the checkpoint row is still stored) and
+ * the latest stored checkpoint (signature checked) bind the log; the stored tail from the earlier of
+ * the two is verified entry by entry, node by node, and must extend both. A finding halts the
+ * ledger before the first request.
+ */
+import { checkpointBody, openCheckpoint } from '../ledger/checkpoint.js';
+import { type CosignerKey, verifyCosignatures } from '../ledger/cosignature.js';
+import type { IntegrityFinding } from '../ledger/history-guard.js';
+import { parseVerifierKey, type VerifierKey } from '../ledger/note.js';
+import type { Executor } from '../storage/transaction.js';
+import { latestCosigned } from './cosignature-repository.js';
+import type { LedgerIntegrity } from './ledger-integrity.js';
+import { keyInForce } from './ledger-keys.js';
+import { latestCheckpoint, treeSize } from './ledger-repository.js';
+import { verifyStoredLedger } from './ledger-verification.js';
+
+export interface StartCheckOptions {
+  readonly origin: string;
+  readonly trustedKeys: readonly VerifierKey[];
+  readonly witnesses: readonly CosignerKey[];
+  readonly quorum: number;
+}
+
+/** The largest size at least `quorum` witnesses cosigned, as far as each witness's latest stored cosignature verifies. */
+export async function latestWitnessed(
+  db: Executor,
+  origin: string,
+  witnesses: readonly CosignerKey[],
+  quorum: number,
+): Promise<{ size: number; root: Buffer } | undefined> {
+  if (witnesses.length === 0) return undefined;
+  const rows = [
+    ...(
+      await latestCosigned(
+        db,
+        witnesses.map((witness) => witness.name),
+      )
+    ).values(),
+  ];
+  const verified = rows.filter((row) => {
+    const body = checkpointBody({ origin, size: row.treeSize, root: row.root });
+    try {
+      return verifyCosignatures(body, [row.signature], witnesses).length === 1;
+    } catch {
+      return false;
+    }
+  });
+  // The quorum-th largest cosigned size: at least `quorum` witnesses cosigned that size or a larger one.
+  const sorted = verified.sort((a, b) => b.treeSize - a.treeSize);
+  const bound = sorted[quorum - 1];
+  return bound === undefined ? undefined : { size: bound.treeSize, root: bound.root };
+}
+
+function halt(integrity: LedgerIntegrity, finding: IntegrityFinding): void {
+  try {
+    integrity.halt(finding);
+  } catch {
+    // The halt is the outcome; the service starts halted and says why.
+  }
+}
+
+export async function checkHistoryAtStart(db: Executor, integrity: LedgerIntegrity, options: StartCheckOptions): Promise<void> {
+  const size = await treeSize(db);
+  const stored = await latestCheckpoint(db);
+  const witnessed = await latestWitnessed(db, options.origin, options.witnesses, options.quorum);
+  if (witnessed !== undefined) integrity.noteWitnessed({ origin: options.origin, ...witnessed });
+  if (stored === undefined) {
+    if (size > 0 || witnessed !== undefined) {
+      halt(integrity, { check: 'tail', reference: 'stored', detail: `the log holds ${size} entries and no checkpoint` });
+    }
+    return;
+  }
+  let storedCheckpoint: { size: number; root: Buffer };
+  try {
+    const recorded = await keyInForce(db, stored.treeSize);
+    const keys = recorded === undefined ? options.trustedKeys : [...options.trustedKeys, parseVerifierKey(recorded.key)];
+    storedCheckpoint = openCheckpoint(stored.note, options.origin, keys);
+  } catch (error) {
+    halt(integrity, {
+      check: 'checkpoint-signature',
+      reference: 'stored',
+      detail: `the latest stored checkpoint does not verify: ${(error as Error).message}`,
+    });
+    return;
+  }
+  if (witnessed !== undefined && witnessed.size > size) {
+    halt(integrity, {
+      check: 'log-shrank',
+      reference: 'witnessed',
+      detail: `the log holds ${size} entries, fewer than the witnessed checkpoint of size ${witnessed.size}`,
+    });
+    return;
+  }
+  const from = witnessed !== undefined && witnessed.size < storedCheckpoint.size ? witnessed : storedCheckpoint;
+  const result = await verifyStoredLedger(db, {
+    origin: options.origin,
+    trustedKeys: options.trustedKeys,
+    trusted: { origin: options.origin, ...from },
+  });
+  if (!result.ok) {
+    const failure = result.firstFailure;
+    halt(integrity, {
+      check: 'tail',
+      reference: from === witnessed ? 'witnessed' : 'stored',
+      detail: `the stored log after the checkpoint of size ${from.size} fails at entry ${failure?.seq}: ${failure?.check} (expected ${failure?.expected}, found ${failure?.actual})`,
+    });
+    return;
+  }
+  // Both bound checkpoints must be extended by the stored head (the later one was verified above as part of the tail).
+  if (witnessed !== undefined && witnessed.size >= storedCheckpoint.size) {
+    await integrity
+      .assertExtendsOne(db, { reference: 'witnessed', ...witnessed }, { size, root: Buffer.from(result.root, 'hex') })
+      .catch(() => undefined);
+  }
+}
