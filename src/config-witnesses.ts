@@ -4,8 +4,7 @@
  * by a space. LEDGER_WITNESS_QUORUM: how many of them must cosign for a checkpoint to count as
  * witnessed (default: all).
  */
-import type { Environment } from './config.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError, type Environment } from './config-error.js';
 
 export interface WitnessSetting {
   readonly key: string;

@@ -4,6 +4,7 @@ import { keygenCommand } from './keygen.js';
 import { migrateCommand } from './migrate.js';
 import { tokenCommand } from './token.js';
 import { verifyCommand } from './verify.js';
+import { verifyReceiptCommand } from './verify-receipt.js';
 import { witnessCommand } from './witness.js';
 
 export { UsageError } from './command.js';
@@ -13,6 +14,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   migrate: migrateCommand,
   keygen: keygenCommand,
   verify: verifyCommand,
+  'verify-receipt': verifyReceiptCommand,
   import: importCommand,
   witness: witnessCommand,
 };

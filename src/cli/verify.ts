@@ -7,14 +7,15 @@ import { ExportFormatError } from '../ledger/export-format.js';
 import { NoteError, openNote, parseVerifierKey, type VerifierKey } from '../ledger/note.js';
 import { verifyExportLines } from '../ledger/verify-export.js';
 import { type CliCommand, UsageError } from './command.js';
+import { WITNESS_OPTIONS, witnessPolicy } from './witness-options.js';
 
 export const verifyCommand: CliCommand = {
-  usage: 'verify EXPORT [--key VKEY]... [--trusted-checkpoint FILE]',
+  usage: 'verify EXPORT [--key VKEY]... [--trusted-checkpoint FILE] [--witness VKEY]... [--witness-quorum N]',
   summary: 'verify a ledger export offline (exit 0 holds, 1 fails, 2 unusable input)',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
-      options: { key: { type: 'string', multiple: true }, 'trusted-checkpoint': { type: 'string' } },
+      options: { key: { type: 'string', multiple: true }, 'trusted-checkpoint': { type: 'string' }, ...WITNESS_OPTIONS },
       allowPositionals: true,
       strict: true,
     });
@@ -25,6 +26,7 @@ export const verifyCommand: CliCommand = {
     } catch (error) {
       throw new UsageError(`--key: ${(error as Error).message}`);
     }
+    const witnesses = witnessPolicy(values.witness, values['witness-quorum']);
     let trusted: Checkpoint | undefined;
     const trustedFile = values['trusted-checkpoint'];
     if (trustedFile !== undefined) {
@@ -50,7 +52,11 @@ export const verifyCommand: CliCommand = {
     const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
     let result: Awaited<ReturnType<typeof verifyExportLines>>;
     try {
-      result = await verifyExportLines(lines, { keys, ...(trusted === undefined ? {} : { trusted }) });
+      result = await verifyExportLines(lines, {
+        keys,
+        ...(trusted === undefined ? {} : { trusted }),
+        ...(witnesses === undefined ? {} : { witnesses }),
+      });
     } catch (error) {
       if (error instanceof ExportFormatError || error instanceof NoteError) throw new UsageError(`${file}: ${error.message}`);
       throw error;
@@ -58,9 +64,17 @@ export const verifyCommand: CliCommand = {
       stream.destroy();
     }
     if (keys.length === 0) io.stderr('warning: no --key given; trusting the keys the export names itself\n');
+    if (result.ok && witnesses !== undefined && result.witnessedSize === undefined) {
+      io.stdout(`FAILED: no checkpoint of the export is cosigned by ${witnesses.quorum} of the given witnesses\n`);
+      return 1;
+    }
     if (result.ok) {
+      const witnessed =
+        witnesses === undefined
+          ? ''
+          : `; witnessed through size ${result.witnessedSize} by ${witnesses.quorum} of ${witnesses.keys.length} witness(es)`;
       io.stdout(
-        `ok: ${result.origin}, ${result.treeSize} entries, ${result.checkpointsChecked} checkpoints, root ${result.root}\n`,
+        `ok: ${result.origin}, ${result.treeSize} entries, ${result.checkpointsChecked} checkpoints, root ${result.root}${witnessed}\n`,
       );
       return 0;
     }

@@ -76,3 +76,18 @@ export async function witnessedSize(
   const size = rows.rows[0]?.tree_size;
   return size === undefined ? undefined : Number(size);
 }
+
+/** The cosignature lines of every checkpoint size in (fromSize, throughSize], joined per size in witness order. */
+export async function cosignaturesBetween(db: Executor, fromSize: number, throughSize: number): Promise<Map<number, string>> {
+  const rows = await db
+    .selectFrom('ledger_cosignatures')
+    .select(['tree_size', 'signature'])
+    .where('tree_size', '>', fromSize)
+    .where('tree_size', '<=', throughSize)
+    .orderBy('tree_size')
+    .orderBy('witness')
+    .execute();
+  const joined = new Map<number, string>();
+  for (const row of rows) joined.set(Number(row.tree_size), (joined.get(Number(row.tree_size)) ?? '') + row.signature);
+  return joined;
+}

@@ -51,7 +51,7 @@ export async function* exportLines(
     },
   });
   let count = 0;
-  for await (const chunk of readLedgerChunks(db, { from: range.from, to: range.to, withNodes: false })) {
+  for await (const chunk of readLedgerChunks(db, { from: range.from, to: range.to, withNodes: false, withCosignatures: true })) {
     let pending = 0;
     let text = '';
     const opened = disclosure === undefined ? undefined : await disclosure.openings(chunk.entries.map((entry) => entry.seq));

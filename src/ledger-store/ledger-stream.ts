@@ -4,6 +4,7 @@
  */
 
 import type { Executor } from '../storage/transaction.js';
+import { cosignaturesBetween } from './cosignature-repository.js';
 import {
   type CheckpointRow,
   checkpointsBetween,
@@ -27,6 +28,8 @@ export interface StreamOptions {
   readonly to?: number;
   readonly chunkSize?: number;
   readonly withNodes: boolean;
+  /** Append the stored witness cosignature lines to each checkpoint's note (the export does). */
+  readonly withCosignatures?: boolean;
 }
 
 async function readChunk(
@@ -44,7 +47,16 @@ async function readChunk(
     options.withNodes ? nodesCompletedIn(db, from, through) : Promise.resolve([]),
     checkpointsBetween(db, from, through, Number.MAX_SAFE_INTEGER),
   ]);
-  return { entries, nodes, checkpoints };
+  if (options.withCosignatures !== true || checkpoints.length === 0) return { entries, nodes, checkpoints };
+  const lines = await cosignaturesBetween(db, from, through);
+  return {
+    entries,
+    nodes,
+    checkpoints: checkpoints.map((checkpoint) => ({
+      ...checkpoint,
+      note: checkpoint.note + (lines.get(checkpoint.treeSize) ?? ''),
+    })),
+  };
 }
 
 /** Chunks in order; the next chunk is read while the caller works on the current one. */

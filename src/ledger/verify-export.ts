@@ -4,6 +4,7 @@
  * trusted checkpoint the log must pass through.
  */
 import type { Checkpoint } from './checkpoint.js';
+import { type CosignerKey, splitNote, verifyCosignatures } from './cosignature.js';
 import { ExportFormatError, type ExportHeader, parseExportLine } from './export-format.js';
 import { parseVerifierKey, type VerifierKey } from './note.js';
 import { LogVerifier, type VerificationResult } from './verifier.js';
@@ -12,12 +13,27 @@ export interface ExportVerificationOptions {
   /** Pinned keys; when empty, the export's own verifier_keys are used. */
   readonly keys: readonly VerifierKey[];
   readonly trusted?: Checkpoint;
+  readonly witnesses?: WitnessPolicy;
 }
 
 export interface ExportVerification extends VerificationResult {
   readonly origin: string;
   readonly recipient: string | null;
   readonly openingsChecked: number;
+  /** With witnesses given: the largest checkpoint size cosigned by the quorum (undefined: none). */
+  readonly witnessedSize: number | undefined;
+}
+
+/** The witnesses whose cosignatures count, and how many must cosign a checkpoint. */
+export interface WitnessPolicy {
+  readonly keys: readonly CosignerKey[];
+  readonly quorum: number;
+}
+
+/** Whether the note carries cosignatures by at least `quorum` of the witnesses (a bad one by a known witness throws). */
+export function meetsQuorum(note: string, policy: WitnessPolicy): boolean {
+  const { body, lines } = splitNote(note);
+  return verifyCosignatures(body, lines, policy.keys).length >= policy.quorum;
 }
 
 export async function verifyExportLines(
@@ -28,6 +44,7 @@ export async function verifyExportLines(
   let verifier: LogVerifier | undefined;
   let lineNumber = 0;
   let ended: number | undefined;
+  let witnessedSize: number | undefined;
   for await (const text of lines) {
     lineNumber += 1;
     if (text.trim() === '') continue;
@@ -68,6 +85,9 @@ export async function verifyExportLines(
         break;
       case 'checkpoint':
         active.queueCheckpoint(line.note);
+        if (options.witnesses !== undefined && meetsQuorum(line.note, options.witnesses)) {
+          witnessedSize = Math.max(witnessedSize ?? 0, line.tree_size);
+        }
         break;
       case 'end':
         ended = line.entries;
@@ -80,5 +100,11 @@ export async function verifyExportLines(
     throw new ExportFormatError(lineNumber, 'the export has no end line: it was cut short');
   }
   const result = verifier.finish(header.to);
-  return { ...result, origin: header.origin, recipient: header.recipient, openingsChecked: verifier.openingsChecked };
+  return {
+    ...result,
+    origin: header.origin,
+    recipient: header.recipient,
+    openingsChecked: verifier.openingsChecked,
+    witnessedSize: witnessedSize !== undefined && witnessedSize <= result.treeSize ? witnessedSize : undefined,
+  };
 }

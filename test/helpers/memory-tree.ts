@@ -1,6 +1,6 @@
 /** RFC 9162 trees held in memory, for tests of checkpoints and proofs without a database. */
 import { randomBytes } from 'node:crypto';
-import { consistencyRanges, TreeFrontier } from '../../src/ledger/tree.js';
+import { consistencyRanges, inclusionRanges, TreeFrontier } from '../../src/ledger/tree.js';
 
 function rangeHash(leaves: readonly Buffer[], start: number, end: number): Buffer {
   const frontier = new TreeFrontier();
@@ -26,6 +26,10 @@ export class MemoryTree {
 
   consistency(from: number, to = this.leaves.length): Buffer[] {
     return consistencyRanges(from, to).map((range) => rangeHash(this.leaves, range.start, range.end));
+  }
+
+  inclusion(index: number, size = this.leaves.length): Buffer[] {
+    return inclusionRanges(index, size).map((range) => rangeHash(this.leaves, range.start, range.end));
   }
 
   /** A copy whose leaf `index` is replaced: the same size, another history. */

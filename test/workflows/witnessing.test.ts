@@ -5,17 +5,19 @@
  * or forked and halts, and the witness refuses to cosign the forked history.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import t from 'tap';
+import { verifyCommand } from '../../src/cli/verify.js';
 import { composeService } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { loadOrCreateDevelopmentSigningKey } from '../../src/keys/key-files.js';
 import { cosignerKeyFor, splitNote, verifyCosignatures } from '../../src/ledger/cosignature.js';
 import { verifierKeyFor } from '../../src/ledger/note.js';
+import { exportLines, exportRange } from '../../src/ledger-store/ledger-export.js';
 import { LedgerIntegrityError } from '../../src/ledger-store/ledger-integrity.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { buildWitnessServer } from '../../src/witness/witness-server.js';
@@ -91,6 +93,32 @@ t.test('checkpoints are cosigned by the witness and served with the cosignature'
   await first.service.context.ledger.witnessing.roundNow();
   t.equal(first.service.context.ledger.witnessing.status()[0]?.cosignedSize, await entryCount(first.database.handle.db));
   t.equal(first.service.context.ledger.integrity.halted, undefined);
+
+  // The export carries the cosignatures; the offline verifier counts them.
+  const db = first.database.handle.db;
+  let text = '';
+  for await (const chunk of exportLines(db, ORIGIN, await exportRange(db, 0, undefined))) text += chunk;
+  const file = path.join(first.dataDir, 'export.ndjson');
+  await writeFile(file, text);
+  const logKey = first.service.context.ledger.verifierKey.text;
+  const cli = {
+    env: {},
+    out: '',
+    err: '',
+    stdout(x: string) {
+      cli.out += x;
+    },
+    stderr(x: string) {
+      cli.err += x;
+    },
+    loadConfig: () => loadConfig({}),
+  };
+  t.equal(await verifyCommand.run([file, '--key', logKey, '--witness', cosigner.text], cli), 0, cli.out);
+  t.match(cli.out, new RegExp(`witnessed through size ${await entryCount(db)} by 1 of 1`));
+  const stranger = cosignerKeyFor('stranger.test/w', generateKeyPairSync('ed25519').privateKey).text;
+  cli.out = '';
+  t.equal(await verifyCommand.run([file, '--key', logKey, '--witness', stranger], cli), 1, 'no cosignature by that witness');
+  t.match(cli.out, /^FAILED: no checkpoint of the export is cosigned/);
   await first.service.close();
 });
 
