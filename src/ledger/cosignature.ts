@@ -5,20 +5,15 @@
  * key ID || u64 big-endian timestamp || Ed25519 signature over
  * "cosignature/v1\ntime <timestamp>\n" followed by the checkpoint's note body.
  */
-import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import { sha256 } from './hashes.js';
-import { isKeyName, NoteError } from './note.js';
+import { type KeyObject, sign, verify } from 'node:crypto';
+import { NoteError, parseTypedKey, typedKeyFor, typedKeyId, type VerifierKey } from './note.js';
 
 export const COSIGNATURE_V1 = 0x04;
 const SIGNATURE_PREFIX = '\u2014 ';
 const MAX_TIMESTAMP = 2n ** 63n - 1n;
 
-export interface CosignerKey {
-  readonly name: string;
-  readonly keyId: Buffer;
-  readonly publicKey: KeyObject;
-  readonly text: string;
-}
+/** A cosigner's key: the shape of a signed-note verifier key, of signature type 0x04. */
+export type CosignerKey = VerifierKey;
 
 export interface Cosignature {
   readonly cosigner: CosignerKey;
@@ -28,45 +23,17 @@ export interface Cosignature {
   readonly line: string;
 }
 
-function rawEd25519(key: KeyObject): Buffer {
-  const jwk = (key.type === 'private' ? createPublicKey(key) : key).export({ format: 'jwk' });
-  if (jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new NoteError('a cosigner key is an Ed25519 key');
-  return Buffer.from(jwk.x, 'base64url');
-}
-
 export function cosignerKeyId(name: string, raw: Uint8Array): Buffer {
-  return sha256(Buffer.from(`${name}\n`, 'utf8'), Buffer.from([COSIGNATURE_V1]), raw).subarray(0, 4);
+  return typedKeyId(name, COSIGNATURE_V1, raw);
 }
 
 /** The cosigner key of a private or public Ed25519 key under `name`. */
 export function cosignerKeyFor(name: string, key: KeyObject): CosignerKey {
-  if (!isKeyName(name)) throw new NoteError('a cosigner name is printable ASCII without spaces or "+"');
-  const raw = rawEd25519(key);
-  const keyId = cosignerKeyId(name, raw);
-  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  const text = `${name}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([COSIGNATURE_V1]), raw]).toString('base64')}`;
-  return { name, keyId, publicKey, text };
+  return typedKeyFor(name, COSIGNATURE_V1, key, 'cosigner');
 }
 
 export function parseCosignerKey(text: string): CosignerKey {
-  const trimmed = text.trim();
-  const first = trimmed.indexOf('+');
-  const second = trimmed.indexOf('+', first + 1);
-  if (first < 0 || second < 0) throw new NoteError('a cosigner key is name+keyid+key');
-  const name = trimmed.slice(0, first);
-  const hexId = trimmed.slice(first + 1, second);
-  const encoded = trimmed.slice(second + 1);
-  if (!isKeyName(name)) throw new NoteError('the cosigner key name is not valid');
-  if (!/^[0-9a-f]{8}$/.test(hexId)) throw new NoteError('the cosigner key ID is not 8 hex digits');
-  const bytes = Buffer.from(encoded, 'base64');
-  if (bytes.length !== 33 || bytes[0] !== COSIGNATURE_V1 || bytes.toString('base64') !== encoded) {
-    throw new NoteError('the cosigner key is not an Ed25519 cosignature/v1 key (type 0x04)');
-  }
-  const raw = bytes.subarray(1);
-  const keyId = cosignerKeyId(name, raw);
-  if (keyId.toString('hex') !== hexId) throw new NoteError('the cosigner key ID does not match its key');
-  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
-  return { name, keyId, publicKey, text: `${name}+${hexId}+${encoded}` };
+  return parseTypedKey(text, COSIGNATURE_V1, 'cosigner key');
 }
 
 /** The message a cosigner signs: header line, time line, then the checkpoint's note body. */

@@ -36,40 +36,55 @@ function rawPublicKey(key: KeyObject): Buffer {
   return Buffer.from(jwk.x, 'base64url');
 }
 
+/** SHA-256(name || 0x0A || type || 32-byte Ed25519 key)[:4]: a signed-note key ID of signature type `type`. */
+export function typedKeyId(name: string, type: number, raw: Uint8Array): Buffer {
+  return sha256(Buffer.from(`${name}\n`, 'utf8'), Buffer.from([type]), raw).subarray(0, 4);
+}
+
 export function keyIdOf(name: string, raw: Uint8Array): Buffer {
-  return sha256(Buffer.from(`${name}\n`, 'utf8'), Buffer.from([ED25519]), raw).subarray(0, 4);
+  return typedKeyId(name, ED25519, raw);
+}
+
+/** The key of a private or public Ed25519 key under `name`, as a signed-note key of signature type `type`. */
+export function typedKeyFor(name: string, type: number, key: KeyObject, what = 'key'): VerifierKey {
+  if (!isKeyName(name)) throw new NoteError(`a ${what} name is printable ASCII without spaces or "+"`);
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  const raw = rawPublicKey(publicKey);
+  const keyId = typedKeyId(name, type, raw);
+  const text = `${name}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([type]), raw]).toString('base64')}`;
+  return { name, keyId, publicKey, text };
 }
 
 /** The verifier key of a private or public Ed25519 key under `name`. */
 export function verifierKeyFor(name: string, key: KeyObject): VerifierKey {
-  if (!isKeyName(name)) throw new NoteError('a key name is printable ASCII without spaces or "+"');
-  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  const raw = rawPublicKey(publicKey);
-  const keyId = keyIdOf(name, raw);
-  const text = `${name}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([ED25519]), raw]).toString('base64')}`;
-  return { name, keyId, publicKey, text };
+  return typedKeyFor(name, ED25519, key);
 }
 
-export function parseVerifierKey(text: string): VerifierKey {
+/** Parses name+hex(key ID)+base64(type || 32-byte Ed25519 key) of signature type `type`. */
+export function parseTypedKey(text: string, type: number, what: string): VerifierKey {
   // The name and key ID hold no "+"; the base64 key may.
   const trimmed = text.trim();
   const first = trimmed.indexOf('+');
   const second = trimmed.indexOf('+', first + 1);
-  if (first < 0 || second < 0) throw new NoteError('a verifier key is name+keyid+key');
+  if (first < 0 || second < 0) throw new NoteError(`a ${what} is name+keyid+key`);
   const name = trimmed.slice(0, first);
   const hexId = trimmed.slice(first + 1, second);
   const encoded = trimmed.slice(second + 1);
-  if (!isKeyName(name)) throw new NoteError('the verifier key name is not valid');
-  if (!/^[0-9a-f]{8}$/.test(hexId)) throw new NoteError('the verifier key ID is not 8 hex digits');
+  if (!isKeyName(name)) throw new NoteError(`the ${what} name is not valid`);
+  if (!/^[0-9a-f]{8}$/.test(hexId)) throw new NoteError(`the ${what} ID is not 8 hex digits`);
   const bytes = Buffer.from(encoded, 'base64');
-  if (bytes.length !== 33 || bytes[0] !== ED25519 || bytes.toString('base64') !== encoded) {
-    throw new NoteError('the verifier key is not an Ed25519 key');
+  if (bytes.length !== 33 || bytes[0] !== type || bytes.toString('base64') !== encoded) {
+    throw new NoteError(`the ${what} is not an Ed25519 key of signature type 0x0${type.toString(16)}`);
   }
   const raw = bytes.subarray(1);
-  const keyId = keyIdOf(name, raw);
-  if (keyId.toString('hex') !== hexId) throw new NoteError('the verifier key ID does not match its key');
+  const keyId = typedKeyId(name, type, raw);
+  if (keyId.toString('hex') !== hexId) throw new NoteError(`the ${what} ID does not match its key`);
   const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
   return { name, keyId, publicKey, text: `${name}+${hexId}+${encoded}` };
+}
+
+export function parseVerifierKey(text: string): VerifierKey {
+  return parseTypedKey(text, ED25519, 'verifier key');
 }
 
 /** Key IDs of signing keys by name, derived once per key (a checkpoint is signed per batch). */

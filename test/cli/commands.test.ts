@@ -3,31 +3,16 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import type { CliIo } from '../../src/cli/command.js';
 import { UsageError } from '../../src/cli/command.js';
 import { keygenCommand } from '../../src/cli/keygen.js';
 import { migrateCommand } from '../../src/cli/migrate.js';
 import { tokenCommand } from '../../src/cli/token.js';
-import { type Environment, loadConfig } from '../../src/config.js';
 import { parseVerifierKey } from '../../src/ledger/note.js';
+import { capturedIo } from '../helpers/cli-io.js';
 import { openTestDatabase } from '../helpers/database.js';
 import { startTestService } from '../helpers/service.js';
 
-function io(env: Environment): CliIo & { out: string; err: string } {
-  const captured = {
-    env,
-    out: '',
-    err: '',
-    stdout(text: string) {
-      captured.out += text;
-    },
-    stderr(text: string) {
-      captured.err += text;
-    },
-    loadConfig: () => loadConfig(env),
-  };
-  return captured;
-}
+const io = capturedIo;
 
 t.test('token mints a development token that an authenticated route accepts', async (t) => {
   const service = await startTestService();

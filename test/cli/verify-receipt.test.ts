@@ -3,35 +3,20 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import type { CliIo } from '../../src/cli/command.js';
 import { UsageError } from '../../src/cli/command.js';
 import { keygenCommand } from '../../src/cli/keygen.js';
 import { verifyReceiptCommand } from '../../src/cli/verify-receipt.js';
-import { loadConfig } from '../../src/config.js';
 import { signCheckpoint } from '../../src/ledger/checkpoint.js';
 import { cosign, cosignerKeyFor } from '../../src/ledger/cosignature.js';
 import { leafHash } from '../../src/ledger/hashes.js';
 import { verifierKeyFor } from '../../src/ledger/note.js';
 import { formatProofFile } from '../../src/ledger/proof-file.js';
+import { capturedIo } from '../helpers/cli-io.js';
 import { MemoryTree } from '../helpers/memory-tree.js';
 
 const ORIGIN = 'footage-warden.test/receipts';
 
-function io(): CliIo & { out: string; err: string } {
-  const captured = {
-    env: {},
-    out: '',
-    err: '',
-    stdout(text: string) {
-      captured.out += text;
-    },
-    stderr(text: string) {
-      captured.err += text;
-    },
-    loadConfig: () => loadConfig({}),
-  };
-  return captured;
-}
+const io = () => capturedIo();
 
 const logKey = generateKeyPairSync('ed25519').privateKey;
 const witnesses = [1, 2].map((n) => {

@@ -23,6 +23,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { buildWitnessServer } from '../../src/witness/witness-server.js';
 import { WitnessState } from '../../src/witness/witness-state.js';
 import { receiptCheckpoint } from '../../src/workflows/cosigned-checkpoints.js';
+import { capturedIo } from '../helpers/cli-io.js';
 import { entryCount, rewriteFrom, truncateTo } from '../helpers/insider.js';
 import { appendEvents } from '../helpers/ledger.js';
 import { startTestService } from '../helpers/service.js';
@@ -101,18 +102,7 @@ t.test('checkpoints are cosigned by the witness and served with the cosignature'
   const file = path.join(first.dataDir, 'export.ndjson');
   await writeFile(file, text);
   const logKey = first.service.context.ledger.verifierKey.text;
-  const cli = {
-    env: {},
-    out: '',
-    err: '',
-    stdout(x: string) {
-      cli.out += x;
-    },
-    stderr(x: string) {
-      cli.err += x;
-    },
-    loadConfig: () => loadConfig({}),
-  };
+  const cli = capturedIo();
   t.equal(await verifyCommand.run([file, '--key', logKey, '--witness', cosigner.text], cli), 0, cli.out);
   t.match(cli.out, new RegExp(`witnessed through size ${await entryCount(db)} by 1 of 1`));
   const stranger = cosignerKeyFor('stranger.test/w', generateKeyPairSync('ed25519').privateKey).text;
