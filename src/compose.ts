@@ -19,13 +19,15 @@ import { Witnessing } from './ledger-store/witnessing.js';
 import { createLedgerMetrics } from './observability/ledger-metrics.js';
 import { createMetrics } from './observability/metrics.js';
 import { POLICY_FILE } from './policy/enforcer.js';
-import { loadGateProfile, loadRegulationProfile } from './profiles.js';
+import { loadGateProfile, loadRegulationProfile, policyTexts } from './profiles.js';
 import { changeContexts, openRecorder } from './recorder.js';
+import { policyVersion } from './rules/policy-version.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { AccessState } from './workflows/access-state.js';
 import { Gatekeeper } from './workflows/gatekeeper.js';
 import type { LedgerWriter } from './workflows/ledger-writer.js';
+import { recordLoadedPolicy } from './workflows/policy-loaded.js';
 import type { ServiceContext } from './workflows/service-context.js';
 
 export interface Service {
@@ -57,6 +59,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
     const profile = await loadRegulationProfile(config);
     const gateProfile = await loadGateProfile(config, profile);
     const baselinePolicy = await readFile(POLICY_FILE, 'utf8');
+    const rules = policyVersion(await policyTexts(config));
     const metrics = createMetrics();
     let halted = false;
     const ledgerMetrics = createLedgerMetrics(metrics.registry, {
@@ -88,12 +91,14 @@ export async function composeService(config: Config, logger: Logger, options: Co
     const access = await AccessState.open(database, baselinePolicy, (error) =>
       logger.error({ err: error }, 'reloading the access policy failed'),
     );
+    await recordLoadedPolicy(writer, rules, profile.name);
     const contexts = changeContexts(database.db, writer, baselinePolicy);
     if (config.mode !== 'production') await setUpDevelopment(contexts, access, config.loadExampleRegistry, logger);
     const context: ServiceContext = {
       db: database.db,
       access,
       profile,
+      policyVersion: rules.version,
       roles: contexts.roleContext,
       requests: config.requests,
       writer,
@@ -110,7 +115,14 @@ export async function composeService(config: Config, logger: Logger, options: Co
       gate: {
         profile: gateProfile,
         tokens: playbackTokens,
-        gatekeeper: new Gatekeeper({ db: database.db, writer, access, profile, cache: new AllowCache(config.gate.cacheSize) }),
+        gatekeeper: new Gatekeeper({
+          db: database.db,
+          writer,
+          access,
+          profile,
+          policyVersion: rules.version,
+          cache: new AllowCache(config.gate.cacheSize),
+        }),
       },
     };
     const app = await buildApp({

@@ -6,10 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { type Config, ConfigError } from './config.js';
 import { type GateProfile, parseGateProfile } from './gate/gate-profile.js';
 import { packagePath } from './package-root.js';
+import { MODEL_FILE, POLICY_FILE } from './policy/enforcer.js';
+import type { PolicyFile } from './rules/policy-version.js';
 import { parseRegulationProfile, type RegulationProfile } from './rules/regulation-profile.js';
 
 export const REGULATION_PROFILE_FILE = packagePath('policies', 'regulation.yaml');
 export const GATE_PROFILE_FILE = packagePath('policies', 'gate.yaml');
+export const ROLE_GRANTS_FILE = packagePath('policies', 'role-assignments.yaml');
 
 /** Reads a profile file named by `variable` (or its default); any failure is a ConfigError of it. */
 async function loadProfile<T>(file: string, variable: string, parse: (text: string) => T): Promise<T> {
@@ -32,4 +35,18 @@ export function loadRegulationProfile(config: Config): Promise<RegulationProfile
 
 export function loadGateProfile(config: Config, regulation: RegulationProfile): Promise<GateProfile> {
   return loadProfile(config.gate.profileFile ?? GATE_PROFILE_FILE, 'GATE_PROFILE', (text) => parseGateProfile(text, regulation));
+}
+
+/** The texts of every file the decisions are made under, as this configuration loads them. */
+export async function policyTexts(config: Config): Promise<Record<PolicyFile, string>> {
+  const [model, baseline, roleGrants, regulation, gate] = await Promise.all(
+    [
+      MODEL_FILE,
+      POLICY_FILE,
+      ROLE_GRANTS_FILE,
+      config.regulationProfileFile ?? REGULATION_PROFILE_FILE,
+      config.gate.profileFile ?? GATE_PROFILE_FILE,
+    ].map((file) => readFile(file, 'utf8')),
+  );
+  return { model, baseline, role_grants: roleGrants, regulation, gate } as Record<PolicyFile, string>;
 }

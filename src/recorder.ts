@@ -22,6 +22,7 @@ import { LedgerIntegrity } from './ledger-store/ledger-integrity.js';
 import { checkHistoryAtStart } from './ledger-store/ledger-start-check.js';
 import { Vault } from './ledger-store/vault.js';
 import { packagePath } from './package-root.js';
+import { ROLE_GRANTS_FILE } from './profiles.js';
 import { parseClassification } from './rules/personal-fields.js';
 import { parseRoleGrantTable, type RoleGrantTable } from './rules/role-grants.js';
 import type { Database } from './storage/schema.js';
@@ -111,8 +112,6 @@ export async function openRecorder(config: Config, db: Kysely<Database>, options
 
 /** The actor of changes the service makes itself (development set-up, the import command). */
 export const SERVICE_ACTOR = { subject: 'footage-warden', unit: null } as const;
-
-export const ROLE_GRANTS_FILE = packagePath('policies', 'role-assignments.yaml');
 
 /** The role grant table of policies/role-assignments.yaml, checked against the baseline's roles. */
 export function loadRoleGrantTable(roles: ReadonlySet<string>): RoleGrantTable {

@@ -224,5 +224,7 @@ export interface ComplianceReport extends RegistryFindings, DecisionFindings {
   readonly generated_at: string;
   readonly profile: string;
   readonly period: { readonly from: string; readonly to: string };
+  /** The checkpoint whose tree the decisions were read from (size 0 and null root: an empty log). */
+  readonly checkpoint: { readonly tree_size: number; readonly root: string | null };
   readonly last_verification: VerificationFacts | null;
 }

@@ -29,6 +29,8 @@ const CAMERA_OF: Readonly<Record<EntryKind, CameraOf>> = {
   'grant.revoked': noCamera,
   'legal_hold.released': noCamera,
   'gate.refused': noCamera,
+  'policy.loaded': noCamera,
+  'report.issued': noCamera,
   'playback.started': cameraMember,
   'playback.stopped': cameraMember,
   'footage.deleted': cameraMember,

@@ -20,6 +20,8 @@ export const SERVICE_ENTRY_KINDS = [
   'grant.revoked',
   'legal_hold.released',
   'gate.refused',
+  'policy.loaded',
+  'report.issued',
 ] as const;
 
 /** A kind the service writes. */

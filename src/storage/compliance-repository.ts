@@ -26,6 +26,8 @@ export async function forEachDecision(
   db: Executor,
   period: { readonly from: Date; readonly to: Date },
   visit: (decision: RecordedDecision) => void,
+  /** Only entries of the tree of this size (the checkpoint the report is computed over). */
+  treeSize: number = Number.MAX_SAFE_INTEGER,
 ): Promise<void> {
   let after: { time: Date; seq: number } | undefined;
   for (;;) {
@@ -33,6 +35,7 @@ export async function forEachDecision(
       .selectFrom('ledger_entries')
       .select(['seq', 'time', 'canonical'])
       .where('kind', '=', 'decision.made')
+      .where('seq', '<', treeSize)
       .where('time', '>=', period.from)
       .where('time', '<', period.to);
     if (after !== undefined) {

@@ -35,9 +35,8 @@ function finding(item: Finding) {
 }
 
 export async function makeDecision(
-  writer: LedgerWriter,
+  { writer, profile, policyVersion }: Pick<DecideContext, 'writer' | 'profile' | 'policyVersion'>,
   snapshot: AccessSnapshot,
-  profile: RegulationProfile,
   caller: Caller,
   request: DecisionRequest,
   grant?: GrantRow,
@@ -70,6 +69,7 @@ export async function makeDecision(
         reasons: outcome.reasons.map((item) => item.code),
         obligations: outcome.obligations.map((item) => item.code),
         valid_until: validUntil,
+        policy_version: policyVersion,
       },
     },
     // An allow under a grant counts as one of the grant's uses, in the same transaction.
@@ -96,6 +96,8 @@ export interface DecideContext {
   readonly db: Executor;
   readonly writer: LedgerWriter;
   readonly profile: RegulationProfile;
+  /** The version of the rules in force (rules/policy-version.ts), named by every decision entry. */
+  readonly policyVersion: string;
 }
 
 /**
@@ -112,7 +114,7 @@ export async function decide(
 ): Promise<Decision> {
   const grant = request.grant_id === undefined ? undefined : await readGrant(context.db, request.grant_id);
   const hold = grant === undefined ? undefined : await holdOfRequest(context.db, grant.requestId);
-  return makeDecision(context.writer, snapshot, context.profile, caller, request, grant, hold, now);
+  return makeDecision(context, snapshot, caller, request, grant, hold, now);
 }
 
 export class AskError extends DomainError<'decision-not-permitted' | 'on-behalf-not-permitted'> {}

@@ -56,6 +56,7 @@ export interface GatekeeperContext {
   readonly writer: LedgerWriter;
   readonly access: AccessState;
   readonly profile: RegulationProfile;
+  readonly policyVersion: string;
   readonly cache: AllowCache;
 }
 

@@ -24,6 +24,8 @@ export interface ServiceContext {
   /** The access snapshot (permission index and registry) decisions read, and its reloading. */
   readonly access: AccessState;
   readonly profile: RegulationProfile;
+  /** The version of the rules decisions are made under; recorded by `policy.loaded` at start. */
+  readonly policyVersion: string;
   /** Role assignments: the roles the baseline defines and who may assign them (the grant table). */
   readonly roles: RoleContext;
   readonly requests: RequestSettings;

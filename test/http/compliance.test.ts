@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
@@ -145,4 +146,62 @@ t.test('the compliance report finds what the articles require, from the registry
     t.equal(bad.statusCode, 400, query);
     t.match(bad.json().errors, [{ location: 'querystring', path: field }], query);
   }
+});
+
+t.test('a report names the checkpoint it was computed over, and issuing it records the hash of what was served', async (t) => {
+  const service = await startTestService();
+  t.teardown(() => service.close());
+  await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+  const { app } = service.service;
+  const admin = { authorization: `Bearer ${await service.token('admin', 'dev')}` };
+  const li = { authorization: `Bearer ${await service.token('sup-li', 'riverside-psb')}` };
+  const decided = await app.inject({
+    method: 'POST',
+    url: '/v1/decisions',
+    headers: li,
+    payload: { camera_id: 'cam-square-north', action: 'playback', purpose: 'case_handling', reason: 'case 2026-0042', window },
+  });
+  const decisionSeq = decided.json().receipt.seq as number;
+  for (const format of ['json', 'csv'] as const) {
+    // Each issued report is an entry: the next one is computed over a larger tree.
+    const checkpoint = await app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' });
+    const [, size, root] = checkpoint.body.split('\n');
+    const before = await service.entryCount();
+    const response = await app.inject({ method: 'GET', url: `/v1/compliance/report?format=${format}`, headers: admin });
+    t.equal(response.statusCode, 200);
+    if (format === 'json') {
+      const report = response.json();
+      t.equal(report.checkpoint.tree_size, Number(size), 'the latest checkpoint when it was compiled');
+      t.equal(report.checkpoint.root, Buffer.from(root as string, 'base64').toString('hex'));
+      t.ok(report.checkpoint.tree_size > decisionSeq, 'which holds the decision it counts');
+    } else {
+      t.match(
+        response.body,
+        new RegExp(`\\r\\ncheckpoint,+${Buffer.from(root as string, 'base64').toString('hex')},+\\d+\\r\\n`),
+      );
+    }
+    t.equal(await service.entryCount(), before + 1, 'one entry recorded');
+    const { entry } = (
+      await app.inject({
+        method: 'GET',
+        url: `/v1/ledger/entries/${response.headers['footage-warden-report-entry']}`,
+        headers: admin,
+      })
+    ).json();
+    t.equal(entry.kind, 'report.issued');
+    t.equal(entry.payload.format, format);
+    t.equal(entry.payload.sha256, createHash('sha256').update(response.rawPayload).digest('hex'), 'the hash of the bytes served');
+    t.equal(response.headers['footage-warden-report-sha256'], entry.payload.sha256);
+    t.same(entry.actor, { unit: 'dev', subject: 'admin' });
+  }
+});
+
+t.test('no report leaves the service unrecorded', async (t) => {
+  const service = await startTestService();
+  t.teardown(() => service.close());
+  await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+  const admin = { authorization: `Bearer ${await service.token('admin', 'dev')}` };
+  await service.service.appender.close();
+  const response = await service.service.app.inject({ method: 'GET', url: '/v1/compliance/report', headers: admin });
+  t.equal(response.statusCode, 503);
 });

@@ -90,6 +90,7 @@ export function reportRows(report: ComplianceReport): Row[] {
     time: verification?.time,
     detail: verification === null ? 'never verified' : verification.result.ok === true ? 'ok' : 'failed',
   });
+  rows.push({ section: 'checkpoint', reference: report.checkpoint.root, count: report.checkpoint.tree_size });
   return rows;
 }
 

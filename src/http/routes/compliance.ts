@@ -4,7 +4,7 @@
  * `?format=csv` or `Accept: text/csv`.
  */
 import type { FastifyInstance } from 'fastify';
-import { compileComplianceReport } from '../../workflows/compliance.js';
+import { compileComplianceReport, issueComplianceReport } from '../../workflows/compliance.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
 import { authorize } from '../authorize.js';
 import { invalidField } from '../problem.js';
@@ -44,14 +44,19 @@ export async function complianceRoutes(app: FastifyInstance, context: ServiceCon
       const csv =
         request.query.format === 'csv' ||
         (request.query.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
-      if (!csv) return report;
+      const body = csv ? reportCsv(report) : JSON.stringify(report);
+      const issued = await issueComplianceReport(context.writer, request.caller, report, csv ? 'csv' : 'json', body);
+      reply
+        .header('footage-warden-report-sha256', issued.sha256)
+        .header('footage-warden-report-entry', String(issued.receipt.seq));
+      if (!csv) return reply.type('application/json; charset=utf-8').send(body);
       return reply
         .type('text/csv; charset=utf-8')
         .header(
           'content-disposition',
           `attachment; filename="compliance-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv"`,
         )
-        .send(reportCsv(report));
+        .send(body);
     },
   );
 }
