@@ -16,11 +16,12 @@ import {
   type TreeHead,
 } from '../ledger/history-guard.js';
 import { parseVerifierKey, type VerifierKey } from '../ledger/note.js';
+import { TreeFrontier } from '../ledger/tree.js';
 import { DomainError } from '../rules/domain-error.js';
 import type { Executor } from '../storage/transaction.js';
 import { keyInForce } from './ledger-keys.js';
 import { consistencyProof } from './ledger-proofs.js';
-import { MissingNodeError } from './ledger-repository.js';
+import { MissingNodeError, readFrontier, readHeadSummary } from './ledger-repository.js';
 
 /** The ledger stopped because its stored history contradicts a checkpoint it is bound to. */
 export class LedgerIntegrityError extends DomainError<'ledger-integrity'> {
@@ -101,18 +102,16 @@ export class LedgerIntegrity {
     for (const reference of references) await this.assertExtendsOne(db, reference, head);
   }
 
+  /** Reads the stored head and proves it extends what this log is bound to (halting if not). */
+  async assertStoredHead(db: Executor): Promise<void> {
+    this.refuseIfHalted();
+    const head = await readHeadSummary(db);
+    const root = TreeFrontier.restore(head.size, await readFrontier(db, head.size)).root();
+    await this.assertExtends(db, { size: head.size, root }, head.checkpoint);
+  }
+
   async assertExtendsOne(db: Executor, reference: BoundCheckpoint, head: TreeHead): Promise<void> {
-    const needed = proofNeeded(reference, head);
-    let proof: Buffer[] = [];
-    if (needed !== undefined) {
-      try {
-        proof = await consistencyProof(db, needed.from, needed.to);
-      } catch (error) {
-        if (!(error instanceof MissingNodeError)) throw error;
-        this.halt({ check: 'nodes-missing', reference: reference.reference, detail: `${error.message} in the stored tree` });
-      }
-    }
-    const finding = checkExtends(reference, head, proof);
+    const finding = await findingAgainst(db, reference, head);
     if (finding !== undefined) this.halt(finding);
   }
 
@@ -146,4 +145,19 @@ export class LedgerIntegrity {
     this.checkedNote = stored.note;
     return reference;
   }
+}
+
+/** Whether the stored head extends `reference`, proven from stored nodes; the finding if not. */
+async function findingAgainst(db: Executor, reference: BoundCheckpoint, head: TreeHead): Promise<IntegrityFinding | undefined> {
+  const needed = proofNeeded(reference, head);
+  let proof: Buffer[] = [];
+  if (needed !== undefined) {
+    try {
+      proof = await consistencyProof(db, needed.from, needed.to);
+    } catch (error) {
+      if (!(error instanceof MissingNodeError)) throw error;
+      return { check: 'nodes-missing', reference: reference.reference, detail: `${error.message} in the stored tree` };
+    }
+  }
+  return checkExtends(reference, head, proof);
 }

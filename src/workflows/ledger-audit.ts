@@ -23,6 +23,15 @@ export function presentResult(result: VerificationResult) {
   };
 }
 
+/**
+ * Before a verification is run, the stored head must extend what the log is bound to (its last
+ * signed and latest witnessed checkpoints): a log cut or rewritten together with its checkpoints
+ * verifies on its own, and must not be reported sound. Throws `ledger-integrity` (the ledger halts).
+ */
+export function assertLedgerBound(context: Pick<ServiceContext, 'db' | 'ledger'>): Promise<void> {
+  return context.ledger.integrity.assertStoredHead(context.db);
+}
+
 /** Verifies the stored log (from a trusted checkpoint when given) and records the result. */
 export async function verifyAndRecord(
   context: Pick<ServiceContext, 'db' | 'writer' | 'ledger'>,

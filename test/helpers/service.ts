@@ -44,10 +44,10 @@ export async function startTestService(env: Environment = {}): Promise<TestServi
   return {
     service,
     database,
-    dataDir,
+    dataDir: config.dataDir,
     logs,
     async token(subject, unit, ttlSeconds = 600) {
-      const secret = await loadOrCreateDevelopmentTokenSecret(dataDir);
+      const secret = await loadOrCreateDevelopmentTokenSecret(config.dataDir);
       return mintDevelopmentToken(secret, {
         subject,
         unit,

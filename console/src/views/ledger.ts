@@ -2,7 +2,7 @@
 import { call, ndjson } from '../api.js';
 import { byId, h, replaceChildren } from '../dom.js';
 import { toHex } from '../ledger-proof.js';
-import { serviceKey, type Trusted, trustLatest } from '../trust.js';
+import { type Continuity, savedWitnessKeys, serviceKey, type Trusted, trustLatest, witnessedBy } from '../trust.js';
 
 interface VerificationLine {
   progress?: { entries_checked: number; tree_size: number };
@@ -19,6 +19,10 @@ export class LedgerView {
       void this.check();
     });
     byId('run-verification').addEventListener('click', () => void this.verify());
+    byId('witness-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.checkWitnesses();
+    });
   }
 
   async show(): Promise<void> {
@@ -39,12 +43,39 @@ export class LedgerView {
       byId('checkpoint-text').textContent = note;
       verdict.className = 'verdict verified';
       verdict.textContent = `Signature verified in this browser (Ed25519, Web Crypto) for tree size ${checkpoint.size}`;
+      showContinuity(this.trusted.continuity);
+      const witnessKeys = byId<HTMLTextAreaElement>('witness-keys');
+      if (witnessKeys.value.trim() === '') witnessKeys.value = savedWitnessKeys(checkpoint.origin);
+      if (witnessKeys.value.trim() !== '') await this.checkWitnesses();
       return this.trusted;
     } catch (error) {
       this.trusted = undefined;
       verdict.className = 'verdict failed';
       verdict.textContent = `Checkpoint not verified: ${(error as Error).message}`;
       return undefined;
+    }
+  }
+
+  /** Verifies, in this browser, which of the trusted witnesses cosigned the latest witnessed checkpoint. */
+  private async checkWitnesses(): Promise<void> {
+    const verdict = byId('witness-verdict');
+    const trusted = this.trusted ?? (await this.check());
+    if (trusted === undefined) return;
+    try {
+      const witnessed = await witnessedBy(trusted, byId<HTMLTextAreaElement>('witness-keys').value);
+      if (witnessed === undefined) {
+        verdict.className = 'verdict';
+        verdict.textContent = '';
+      } else if (witnessed.cosigners.length === 0) {
+        verdict.className = 'verdict failed';
+        verdict.textContent = `No checkpoint is cosigned by any of the ${witnessed.of} witness key(s) you trust.`;
+      } else {
+        verdict.className = witnessed.cosigners.length === witnessed.of ? 'verdict verified' : 'verdict';
+        verdict.textContent = `Tree size ${witnessed.size} cosigned by ${witnessed.cosigners.length} of ${witnessed.of} witnesses you trust (${witnessed.cosigners.join(', ')}), verified in this browser.`;
+      }
+    } catch (error) {
+      verdict.className = 'verdict failed';
+      verdict.textContent = `Cosignatures not verified: ${(error as Error).message}`;
     }
   }
 
@@ -84,5 +115,34 @@ export class LedgerView {
       button.disabled = false;
     }
     replaceChildren(byId('verification-when'), h('time', { datetime: new Date().toISOString() }, new Date().toLocaleString()));
+  }
+}
+
+/** Says loudly when the log contradicts the checkpoint this browser verified before. */
+function showContinuity(continuity: Continuity): void {
+  const verdict = byId('continuity-verdict');
+  const since = (from: { size: number; verifiedAt: string }) =>
+    `the checkpoint of ${from.size} entries this browser verified on ${new Date(from.verifiedAt).toLocaleString()}`;
+  switch (continuity.kind) {
+    case 'first':
+      verdict.className = 'verdict';
+      verdict.textContent = 'First visit for this log: this checkpoint is remembered in this browser.';
+      break;
+    case 'same':
+      verdict.className = 'verdict verified';
+      verdict.textContent = 'The same checkpoint this browser verified before.';
+      break;
+    case 'extends':
+      verdict.className = 'verdict verified';
+      verdict.textContent = `Proven consistent with ${since(continuity.from)} (RFC 9162 consistency proof, verified in this browser).`;
+      break;
+    case 'unchecked':
+      verdict.className = 'verdict failed';
+      verdict.textContent = `Not yet checked against ${since(continuity.from)}: ${continuity.reason}`;
+      break;
+    case 'contradicts':
+      verdict.className = 'verdict alarm';
+      verdict.textContent = `WARNING: this log contradicts ${since(continuity.from)} (root ${continuity.from.root}): ${continuity.problem}. Its history may have been cut or rewritten. Keep this page and tell the oversight organ.`;
+      break;
   }
 }

@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { type Checkpoint, openCheckpoint } from '../../ledger/checkpoint.js';
 import { exportRange } from '../../queries/ledger.js';
-import { exportFor, presentResult, verifyAndRecord } from '../../workflows/ledger-audit.js';
+import { DomainError } from '../../rules/domain-error.js';
+import { assertLedgerBound, exportFor, presentResult, verifyAndRecord } from '../../workflows/ledger-audit.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
 import { authorize } from '../authorize.js';
 import { invalidField, ProblemError } from '../problem.js';
@@ -70,6 +71,7 @@ export async function ledgerAuditRoutes(app: FastifyInstance, context: ServiceCo
           throw invalidField('body', '/trusted_checkpoint', `not a checkpoint signed by this log: ${(error as Error).message}`);
         }
       }
+      await assertLedgerBound(context);
       const lines = new LineChannel();
       let lastReport = -1;
       verifyAndRecord(context, request.caller, trusted, ({ entriesChecked, treeSize }) => {
@@ -81,7 +83,8 @@ export async function ledgerAuditRoutes(app: FastifyInstance, context: ServiceCo
         .then(({ result, receipt }) => lines.push({ result: presentResult(result), receipt: presentReceipt(receipt) }))
         .catch((error: unknown) => {
           request.log.error({ err: error }, 'verification failed to run');
-          lines.push({ error: { code: 'unavailable', detail: 'the verification could not complete; nothing was recorded' } });
+          const code = error instanceof DomainError && error.code === 'ledger-integrity' ? 'ledger-integrity' : 'unavailable';
+          lines.push({ error: { code, detail: 'the verification could not complete; nothing was recorded' } });
         })
         .finally(() => lines.close());
       return reply.type('application/x-ndjson').send(Readable.from(lines.drain()));
