@@ -47,6 +47,7 @@ export function witnessSettings(env: Environment, production: boolean): WitnessS
 export function witnessQuorum(env: Environment, witnesses: number): number {
   const raw = env.LEDGER_WITNESS_QUORUM?.trim();
   if (raw === undefined || raw === '') return witnesses;
+  if (witnesses === 0) throw new ConfigError('LEDGER_WITNESS_QUORUM', 'set without LEDGER_WITNESSES');
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > Math.max(witnesses, 1)) {
     throw new ConfigError('LEDGER_WITNESS_QUORUM', `expected 1 to ${witnesses} (the number of LEDGER_WITNESSES), got "${raw}"`);

@@ -71,3 +71,47 @@ t.test('development defaults the issuer and audience that development tokens car
   t.equal(config.auth.issuer, 'footage-warden-dev');
   t.equal(config.auth.audience, 'other');
 });
+
+t.test('witnesses are a verifier key and a URL each; the quorum is at most their number', async (t) => {
+  const key = 'regulator.test/w1+aa4a09d1+BOpKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs';
+  const other = 'regulator.test/w2+aa4a09d1+BOpKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs';
+  const config = loadConfig({ LEDGER_WITNESSES: `${key} http://127.0.0.1:7380/, ${other} https://w2.test/witness` });
+  t.same(
+    config.ledger.witnesses.map((witness) => witness.url),
+    ['http://127.0.0.1:7380/', 'https://w2.test/witness'],
+  );
+  t.equal(config.ledger.witnessQuorum, 2, 'all of them by default');
+  t.equal(loadConfig({ LEDGER_WITNESSES: `${key} https://w1.test`, LEDGER_WITNESS_QUORUM: '1' }).ledger.witnessQuorum, 1);
+  t.same(loadConfig({}).ledger.witnesses, []);
+  for (const bad of [
+    key,
+    `${key} not-a-url`,
+    `${key} ftp://w.test`,
+    `${key} https://a.test extra`,
+    `bad https://w.test`,
+    `${key} https://a.test, ${key} https://b.test`,
+  ]) {
+    t.equal(configError({ LEDGER_WITNESSES: bad }).variable, 'LEDGER_WITNESSES', bad);
+  }
+  t.equal(
+    configError({ LEDGER_WITNESSES: `${key} https://w1.test`, LEDGER_WITNESS_QUORUM: '2' }).variable,
+    'LEDGER_WITNESS_QUORUM',
+  );
+  t.equal(configError({ LEDGER_WITNESS_QUORUM: '1' }).variable, 'LEDGER_WITNESS_QUORUM', 'a quorum without witnesses');
+  t.equal(configError({ LEDGER_WITNESS_INTERVAL_MS: '5' }).variable, 'LEDGER_WITNESS_INTERVAL_MS');
+  t.equal(
+    configError({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/warden',
+      LEDGER_SIGNING_KEY_FILE: '/etc/warden/ledger.pem',
+      PERSONAL_DATA_KEY_FILE: '/etc/warden/personal-data-key',
+      PLAYBACK_TOKEN_KEY_FILE: '/etc/warden/playback-token.pem',
+      JWT_JWKS_URL: 'https://idp.example/jwks.json',
+      JWT_ISSUER: 'https://idp.example',
+      JWT_AUDIENCE: 'footage-warden',
+      LEDGER_WITNESSES: `${key} http://w1.test`,
+    }).variable,
+    'LEDGER_WITNESSES',
+    'production reaches witnesses over https',
+  );
+});
