@@ -1,6 +1,18 @@
 import t from 'tap';
 import { ConfigError, loadConfig } from '../src/config.js';
 
+/** A production environment with everything production requires. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://db/warden',
+  LEDGER_SIGNING_KEY_FILE: '/etc/warden/ledger.pem',
+  PERSONAL_DATA_KEY_FILE: '/etc/warden/personal-data-key',
+  PLAYBACK_TOKEN_KEY_FILE: '/etc/warden/playback-token.pem',
+  JWT_JWKS_URL: 'https://idp.example/jwks.json',
+  JWT_ISSUER: 'https://idp.example',
+  JWT_AUDIENCE: 'footage-warden',
+};
+
 function configError(env: Record<string, string>): ConfigError {
   try {
     loadConfig(env);
@@ -38,16 +50,7 @@ t.test('a bad value names its variable', async (t) => {
 });
 
 t.test('production refuses to start without a database, keys and token settings', async (t) => {
-  const complete = {
-    NODE_ENV: 'production',
-    DATABASE_URL: 'postgres://db/warden',
-    LEDGER_SIGNING_KEY_FILE: '/etc/warden/ledger.pem',
-    PERSONAL_DATA_KEY_FILE: '/etc/warden/personal-data-key',
-    PLAYBACK_TOKEN_KEY_FILE: '/etc/warden/playback-token.pem',
-    JWT_JWKS_URL: 'https://idp.example/jwks.json',
-    JWT_ISSUER: 'https://idp.example',
-    JWT_AUDIENCE: 'footage-warden',
-  };
+  const complete = PRODUCTION;
   t.equal(loadConfig(complete).mode, 'production');
   for (const missing of [
     'DATABASE_URL',
@@ -100,17 +103,7 @@ t.test('witnesses are a verifier key and a URL each; the quorum is at most their
   t.equal(configError({ LEDGER_WITNESS_QUORUM: '1' }).variable, 'LEDGER_WITNESS_QUORUM', 'a quorum without witnesses');
   t.equal(configError({ LEDGER_WITNESS_INTERVAL_MS: '5' }).variable, 'LEDGER_WITNESS_INTERVAL_MS');
   t.equal(
-    configError({
-      NODE_ENV: 'production',
-      DATABASE_URL: 'postgres://db/warden',
-      LEDGER_SIGNING_KEY_FILE: '/etc/warden/ledger.pem',
-      PERSONAL_DATA_KEY_FILE: '/etc/warden/personal-data-key',
-      PLAYBACK_TOKEN_KEY_FILE: '/etc/warden/playback-token.pem',
-      JWT_JWKS_URL: 'https://idp.example/jwks.json',
-      JWT_ISSUER: 'https://idp.example',
-      JWT_AUDIENCE: 'footage-warden',
-      LEDGER_WITNESSES: `${key} http://w1.test`,
-    }).variable,
+    configError({ ...PRODUCTION, LEDGER_WITNESSES: `${key} http://w1.test` }).variable,
     'LEDGER_WITNESSES',
     'production reaches witnesses over https',
   );
