@@ -16,7 +16,7 @@ import { verifyStoredLedger } from '../../src/ledger-store/ledger-verification.j
 import { createLogger } from '../../src/observability/logger.js';
 import { e2eSkip } from '../helpers/e2e.js';
 import { appendEvents } from '../helpers/ledger.js';
-import { clusterMissing, PatroniCluster } from './patroni-cluster.js';
+import { clusterMissing, PatroniCluster } from '../helpers/patroni-cluster.js';
 
 t.setTimeout(240_000);
 
