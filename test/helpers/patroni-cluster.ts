@@ -194,6 +194,8 @@ bootstrap:
     maximum_lag_on_failover: 1048576
     synchronous_mode: ${this.options.synchronous}
     synchronous_mode_strict: ${this.options.synchronous}
+    # A crashed primary is not restarted in place: the synchronous standby takes over at once.
+    master_start_timeout: 0
     postgresql:
       use_pg_rewind: true
       parameters:
