@@ -5,8 +5,8 @@
  */
 import t from 'tap';
 import { e2eSkip } from '../helpers/e2e.js';
+import { runFailover } from '../helpers/failover-run.js';
 import { clusterMissing, PatroniCluster } from '../helpers/patroni-cluster.js';
-import { runFailover } from './failover-run.js';
 
 t.setTimeout(300_000);
 

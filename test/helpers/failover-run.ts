@@ -19,7 +19,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { POLICY_FILE } from '../../src/policy/enforcer.js';
 import { changeContexts, SERVICE_ACTOR } from '../../src/recorder.js';
 import { importRegistry, parseRegistryDocument } from '../../src/workflows/registry-import.js';
-import type { ClusterNode, PatroniCluster } from '../helpers/patroni-cluster.js';
+import type { ClusterNode, PatroniCluster } from './patroni-cluster.js';
 
 export type Kill = 'postmaster' | 'agent';
 
