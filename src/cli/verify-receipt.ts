@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { checkpointOrigin } from '../ledger/checkpoint.js';
 import { NoteError, parseVerifierKey } from '../ledger/note.js';
 import { ProofFileError, parseProofFile, verifyProofFile } from '../ledger/proof-file.js';
 import { meetsQuorum } from '../ledger/verify-export.js';
@@ -35,7 +36,7 @@ export const verifyReceiptCommand: CliCommand = {
     }
     try {
       const proof = parseProofFile(text);
-      const origin = proof.checkpoint.slice(0, Math.max(proof.checkpoint.indexOf('\n'), 0));
+      const origin = checkpointOrigin(proof.checkpoint);
       const checkpoint = verifyProofFile(text, origin, keys);
       if (witnesses !== undefined && !meetsQuorum(proof.checkpoint, witnesses)) {
         io.stdout(

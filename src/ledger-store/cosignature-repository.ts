@@ -1,5 +1,7 @@
 /** Stored witness cosignatures: one `cosignature/v1` line per witness and checkpoint size. */
 import { sql } from 'kysely';
+import { checkpointBody } from '../ledger/checkpoint.js';
+import { type CosignerKey, verifyCosignatures } from '../ledger/cosignature.js';
 import type { Executor } from '../storage/transaction.js';
 
 export interface CosignatureRow {
@@ -90,4 +92,31 @@ export async function cosignaturesBetween(db: Executor, fromSize: number, throug
   const joined = new Map<number, string>();
   for (const row of rows) joined.set(Number(row.tree_size), (joined.get(Number(row.tree_size)) ?? '') + row.signature);
   return joined;
+}
+
+/** The largest size at least `quorum` witnesses cosigned, as far as each witness's latest stored cosignature verifies. */
+export async function latestWitnessed(
+  db: Executor,
+  origin: string,
+  witnesses: readonly CosignerKey[],
+  quorum: number,
+): Promise<{ size: number; root: Buffer } | undefined> {
+  if (witnesses.length === 0) return undefined;
+  const latest = await latestCosigned(
+    db,
+    witnesses.map((witness) => witness.name),
+  );
+  const rows = [...latest.values()];
+  const verified = rows.filter((row) => {
+    const body = checkpointBody({ origin, size: row.treeSize, root: row.root });
+    try {
+      return verifyCosignatures(body, [row.signature], witnesses).length === 1;
+    } catch {
+      return false;
+    }
+  });
+  // The quorum-th largest cosigned size: at least `quorum` witnesses cosigned that size or a larger one.
+  const sorted = verified.sort((a, b) => b.treeSize - a.treeSize);
+  const bound = sorted[quorum - 1];
+  return bound === undefined ? undefined : { size: bound.treeSize, root: bound.root };
 }

@@ -85,10 +85,6 @@ export class LedgerIntegrity {
     }
   }
 
-  get latestWitnessed(): BoundCheckpoint | undefined {
-    return this.witnessed;
-  }
-
   /**
    * Proves the stored head (read under the ledger lock) consistent with every bound checkpoint and
    * the latest stored one, from stored nodes; halts on the first finding.
@@ -115,19 +111,13 @@ export class LedgerIntegrity {
     if (finding !== undefined) this.halt(finding);
   }
 
-  /**
-   * The latest stored checkpoint, its signature checked against the trusted keys and, for a key
-   * rotated in without being configured, the key the log itself records in force at that size.
-   */
+  /** The latest stored checkpoint, its signature checked (`openStoredCheckpoint`). */
   private async storedReference(db: Executor, stored: StoredCheckpoint): Promise<BoundCheckpoint> {
     const reference = { reference: 'stored', size: stored.size, root: stored.root };
     if (stored.note === this.checkedNote) return reference;
     let opened: Checkpoint;
     try {
-      const recorded = await keyInForce(db, stored.size);
-      const keys =
-        recorded === undefined ? this.options.trustedKeys : [...this.options.trustedKeys, parseVerifierKey(recorded.key)];
-      opened = openCheckpoint(stored.note, this.options.origin, keys);
+      opened = await openStoredCheckpoint(db, stored.note, stored.size, this.options.origin, this.options.trustedKeys);
     } catch (error) {
       this.halt({
         check: 'checkpoint-signature',
@@ -145,6 +135,21 @@ export class LedgerIntegrity {
     this.checkedNote = stored.note;
     return reference;
   }
+}
+
+/**
+ * Opens a stored checkpoint of `size`: its signature must verify under the trusted keys or, for a
+ * key rotated in without being configured, the key the log's own `key.rotated` entries name for it.
+ */
+export async function openStoredCheckpoint(
+  db: Executor,
+  note: string,
+  size: number,
+  origin: string,
+  trustedKeys: readonly VerifierKey[],
+): Promise<Checkpoint> {
+  const recorded = await keyInForce(db, size);
+  return openCheckpoint(note, origin, recorded === undefined ? trustedKeys : [...trustedKeys, parseVerifierKey(recorded.key)]);
 }
 
 /** Whether the stored head extends `reference`, proven from stored nodes; the finding if not. */

@@ -5,14 +5,12 @@
  * the two is verified entry by entry, node by node, and must extend both. A finding halts the
  * ledger before the first request.
  */
-import { checkpointBody, openCheckpoint } from '../ledger/checkpoint.js';
-import { type CosignerKey, verifyCosignatures } from '../ledger/cosignature.js';
+import type { CosignerKey } from '../ledger/cosignature.js';
 import type { IntegrityFinding } from '../ledger/history-guard.js';
-import { parseVerifierKey, type VerifierKey } from '../ledger/note.js';
+import type { VerifierKey } from '../ledger/note.js';
 import type { Executor } from '../storage/transaction.js';
-import { latestCosigned } from './cosignature-repository.js';
-import type { LedgerIntegrity } from './ledger-integrity.js';
-import { keyInForce } from './ledger-keys.js';
+import { latestWitnessed } from './cosignature-repository.js';
+import { type LedgerIntegrity, LedgerIntegrityError, openStoredCheckpoint } from './ledger-integrity.js';
 import { latestCheckpoint, treeSize } from './ledger-repository.js';
 import { verifyStoredLedger } from './ledger-verification.js';
 
@@ -21,36 +19,6 @@ export interface StartCheckOptions {
   readonly trustedKeys: readonly VerifierKey[];
   readonly witnesses: readonly CosignerKey[];
   readonly quorum: number;
-}
-
-/** The largest size at least `quorum` witnesses cosigned, as far as each witness's latest stored cosignature verifies. */
-export async function latestWitnessed(
-  db: Executor,
-  origin: string,
-  witnesses: readonly CosignerKey[],
-  quorum: number,
-): Promise<{ size: number; root: Buffer } | undefined> {
-  if (witnesses.length === 0) return undefined;
-  const rows = [
-    ...(
-      await latestCosigned(
-        db,
-        witnesses.map((witness) => witness.name),
-      )
-    ).values(),
-  ];
-  const verified = rows.filter((row) => {
-    const body = checkpointBody({ origin, size: row.treeSize, root: row.root });
-    try {
-      return verifyCosignatures(body, [row.signature], witnesses).length === 1;
-    } catch {
-      return false;
-    }
-  });
-  // The quorum-th largest cosigned size: at least `quorum` witnesses cosigned that size or a larger one.
-  const sorted = verified.sort((a, b) => b.treeSize - a.treeSize);
-  const bound = sorted[quorum - 1];
-  return bound === undefined ? undefined : { size: bound.treeSize, root: bound.root };
 }
 
 function halt(integrity: LedgerIntegrity, finding: IntegrityFinding): void {
@@ -74,9 +42,7 @@ export async function checkHistoryAtStart(db: Executor, integrity: LedgerIntegri
   }
   let storedCheckpoint: { size: number; root: Buffer };
   try {
-    const recorded = await keyInForce(db, stored.treeSize);
-    const keys = recorded === undefined ? options.trustedKeys : [...options.trustedKeys, parseVerifierKey(recorded.key)];
-    storedCheckpoint = openCheckpoint(stored.note, options.origin, keys);
+    storedCheckpoint = await openStoredCheckpoint(db, stored.note, stored.treeSize, options.origin, options.trustedKeys);
   } catch (error) {
     halt(integrity, {
       check: 'checkpoint-signature',
@@ -112,6 +78,9 @@ export async function checkHistoryAtStart(db: Executor, integrity: LedgerIntegri
   if (witnessed !== undefined && witnessed.size >= storedCheckpoint.size) {
     await integrity
       .assertExtendsOne(db, { reference: 'witnessed', ...witnessed }, { size, root: Buffer.from(result.root, 'hex') })
-      .catch(() => undefined);
+      .catch((error: unknown) => {
+        // The halt is the outcome; a database error is not.
+        if (!(error instanceof LedgerIntegrityError)) throw error;
+      });
   }
 }

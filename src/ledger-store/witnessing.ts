@@ -11,11 +11,10 @@ import { type CosignerKey, splitNote, verifyCosignatures } from '../ledger/cosig
 import type { IntegrityFinding } from '../ledger/history-guard.js';
 import { formatAddCheckpoint, parseTlogSize, TLOG_SIZE_TYPE } from '../ledger/witness-exchange.js';
 import type { Executor } from '../storage/transaction.js';
-import { insertCosignature, latestCosigned } from './cosignature-repository.js';
+import { insertCosignature, latestCosigned, latestWitnessed } from './cosignature-repository.js';
 import { type LedgerIntegrity, LedgerIntegrityError } from './ledger-integrity.js';
 import { consistencyProof } from './ledger-proofs.js';
 import { type CheckpointRow, latestCheckpoint } from './ledger-repository.js';
-import { latestWitnessed } from './ledger-start-check.js';
 
 export interface WitnessEndpoint {
   readonly key: CosignerKey;

@@ -26,6 +26,12 @@ export function signCheckpoint(checkpoint: Checkpoint, privateKey: KeyObject): s
   return signNote(checkpointBody(checkpoint), checkpoint.origin, privateKey);
 }
 
+/** The origin line of a checkpoint note, unverified ("" when there is none). */
+export function checkpointOrigin(note: string): string {
+  const end = note.indexOf('\n');
+  return end < 0 ? '' : note.slice(0, end);
+}
+
 export function parseCheckpointBody(text: string): Checkpoint {
   const lines = text.split('\n');
   if (lines.length < 4) throw new NoteError('a checkpoint has an origin, a size and a root');

@@ -6,7 +6,7 @@
  * "cosignature/v1\ntime <timestamp>\n" followed by the checkpoint's note body.
  */
 import { type KeyObject, sign, verify } from 'node:crypto';
-import { NoteError, parseTypedKey, typedKeyFor, typedKeyId, type VerifierKey } from './note.js';
+import { NoteError, parseTypedKey, typedKeyFor, type VerifierKey } from './note.js';
 
 export const COSIGNATURE_V1 = 0x04;
 const SIGNATURE_PREFIX = '\u2014 ';
@@ -21,10 +21,6 @@ export interface Cosignature {
   readonly timestamp: number;
   /** The whole signature line, newline included. */
   readonly line: string;
-}
-
-export function cosignerKeyId(name: string, raw: Uint8Array): Buffer {
-  return typedKeyId(name, COSIGNATURE_V1, raw);
 }
 
 /** The cosigner key of a private or public Ed25519 key under `name`. */

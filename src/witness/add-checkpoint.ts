@@ -6,7 +6,7 @@
  * verify 422, the same size with another root 409.
  */
 import type { KeyObject } from 'node:crypto';
-import { parseCheckpointBody } from '../ledger/checkpoint.js';
+import { checkpointOrigin, parseCheckpointBody } from '../ledger/checkpoint.js';
 import { cosign } from '../ledger/cosignature.js';
 import { hashesEqual } from '../ledger/hashes.js';
 import { type NoteError, openNote, type VerifierKey } from '../ledger/note.js';
@@ -29,11 +29,6 @@ export interface Cosigner {
   readonly privateKey: KeyObject;
 }
 
-export function originOf(checkpoint: string): string {
-  const end = checkpoint.indexOf('\n');
-  return end < 0 ? '' : checkpoint.slice(0, end);
-}
-
 export function judgeAddCheckpoint(
   request: AddCheckpointRequest,
   logKeys: readonly VerifierKey[],
@@ -41,7 +36,7 @@ export function judgeAddCheckpoint(
   cosigner: Cosigner,
   now: Date,
 ): Judgement {
-  const origin = originOf(request.checkpoint);
+  const origin = checkpointOrigin(request.checkpoint);
   const keys = logKeys.filter((key) => key.name === origin);
   if (keys.length === 0) return { status: 404, reason: `unknown log origin ${JSON.stringify(origin)}` };
   let body: string;

@@ -5,9 +5,10 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { checkpointOrigin } from '../ledger/checkpoint.js';
 import type { VerifierKey } from '../ledger/note.js';
 import { parseAddCheckpoint, TLOG_SIZE_TYPE, WitnessExchangeError } from '../ledger/witness-exchange.js';
-import { type Cosigner, type Judgement, judgeAddCheckpoint, originOf } from './add-checkpoint.js';
+import { type Cosigner, type Judgement, judgeAddCheckpoint } from './add-checkpoint.js';
 import type { WitnessState } from './witness-state.js';
 
 export interface WitnessServerOptions {
@@ -41,7 +42,7 @@ export async function buildWitnessServer(options: WitnessServerOptions): Promise
         return reply.code(400).type('text/plain; charset=utf-8').send(`${error.message}\n`);
       throw error;
     }
-    const origin = originOf(parsed.checkpoint);
+    const origin = checkpointOrigin(parsed.checkpoint);
     const judgement = await options.state.exclusive<Judgement>(origin, (latest) => {
       const verdict = judgeAddCheckpoint(parsed, options.logs, latest, options.cosigner, now());
       return verdict.status === 200 ? { next: verdict.head, result: verdict } : { result: verdict };
