@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { checkpointOrigin } from '../ledger/checkpoint.js';
-import { NoteError, parseVerifierKey } from '../ledger/note.js';
+import { NoteError } from '../ledger/note.js';
 import { ProofFileError, parseProofFile, verifyProofFile } from '../ledger/proof-file.js';
 import { meetsQuorum } from '../ledger/verify-export.js';
 import { type CliCommand, UsageError } from './command.js';
-import { WITNESS_OPTIONS, witnessPolicy } from './witness-options.js';
+import { logKeys, WITNESS_OPTIONS, witnessPolicy } from './witness-options.js';
 
 export const verifyReceiptCommand: CliCommand = {
   usage: 'verify-receipt FILE --key VKEY [--witness VKEY]... [--witness-quorum N]',
@@ -19,13 +19,7 @@ export const verifyReceiptCommand: CliCommand = {
     });
     if (positionals.length !== 1) throw new UsageError('name exactly one receipt file');
     if (values.key === undefined || values.key.length === 0) throw new UsageError('--key: the log verifier key is required');
-    const keys = values.key.map((key) => {
-      try {
-        return parseVerifierKey(key);
-      } catch (error) {
-        throw new UsageError(`--key: ${(error as Error).message}`);
-      }
-    });
+    const keys = logKeys(values.key);
     const witnesses = witnessPolicy(values.witness, values['witness-quorum']);
     const file = positionals[0] as string;
     let text: string;

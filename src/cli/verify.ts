@@ -4,10 +4,10 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { type Checkpoint, parseCheckpointBody } from '../ledger/checkpoint.js';
 import { ExportFormatError } from '../ledger/export-format.js';
-import { NoteError, openNote, parseVerifierKey, type VerifierKey } from '../ledger/note.js';
+import { NoteError, openNote } from '../ledger/note.js';
 import { verifyExportLines } from '../ledger/verify-export.js';
 import { type CliCommand, UsageError } from './command.js';
-import { WITNESS_OPTIONS, witnessPolicy } from './witness-options.js';
+import { logKeys, WITNESS_OPTIONS, witnessPolicy } from './witness-options.js';
 
 export const verifyCommand: CliCommand = {
   usage: 'verify EXPORT [--key VKEY]... [--trusted-checkpoint FILE] [--witness VKEY]... [--witness-quorum N]',
@@ -20,12 +20,7 @@ export const verifyCommand: CliCommand = {
       strict: true,
     });
     if (positionals.length !== 1) throw new UsageError('name exactly one export file');
-    let keys: VerifierKey[];
-    try {
-      keys = (values.key ?? []).map((key) => parseVerifierKey(key));
-    } catch (error) {
-      throw new UsageError(`--key: ${(error as Error).message}`);
-    }
+    const keys = logKeys(values.key);
     const witnesses = witnessPolicy(values.witness, values['witness-quorum']);
     let trusted: Checkpoint | undefined;
     const trustedFile = values['trusted-checkpoint'];

@@ -1,5 +1,9 @@
-/** The `--witness VKEY` (repeatable) and `--witness-quorum N` options of the verifying commands. */
+/**
+ * The key options of the verifying commands: `--key VKEY` (the log's verifier keys), and
+ * `--witness VKEY` (repeatable) with `--witness-quorum N`.
+ */
 import { parseCosignerKey } from '../ledger/cosignature.js';
+import { parseVerifierKey, type VerifierKey } from '../ledger/note.js';
 import type { WitnessPolicy } from '../ledger/verify-export.js';
 import { UsageError } from './command.js';
 
@@ -25,4 +29,13 @@ export function witnessPolicy(keys: readonly string[] | undefined, quorum: strin
     throw new UsageError(`--witness-quorum must be 1 to ${parsed.length} (the number of --witness keys)`);
   }
   return { keys: parsed, quorum: count };
+}
+
+/** The log verifier keys of `--key`; a bad one is a usage error naming the option. */
+export function logKeys(texts: readonly string[] | undefined): VerifierKey[] {
+  try {
+    return (texts ?? []).map((key) => parseVerifierKey(key));
+  } catch (error) {
+    throw new UsageError(`--key: ${(error as Error).message}`);
+  }
 }
