@@ -18,12 +18,14 @@ import { latestCheckpoint } from './ledger-store/ledger-repository.js';
 import { Witnessing } from './ledger-store/witnessing.js';
 import { createLedgerMetrics } from './observability/ledger-metrics.js';
 import { createMetrics } from './observability/metrics.js';
+import { createStandbyMetrics } from './observability/standby-metrics.js';
 import { POLICY_FILE } from './policy/enforcer.js';
 import { loadGateProfile, loadRegulationProfile, policyTexts } from './profiles.js';
 import { changeContexts, openRecorder } from './recorder.js';
 import { policyVersion } from './rules/policy-version.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { StandbyReads, standbyLagBytes } from './storage/standby-reads.js';
 import { AccessState } from './workflows/access-state.js';
 import { Gatekeeper } from './workflows/gatekeeper.js';
 import type { LedgerWriter } from './workflows/ledger-writer.js';
@@ -91,11 +93,24 @@ export async function composeService(config: Config, logger: Logger, options: Co
     const access = await AccessState.open(database, baselinePolicy, (error) =>
       logger.error({ err: error }, 'reloading the access policy failed'),
     );
+    // Witnesses are asked before this process records anything: one ahead of the stored log halts it.
+    await witnessing.start();
     await recordLoadedPolicy(writer, rules, profile.name);
     const contexts = changeContexts(database.db, writer, baselinePolicy);
     if (config.mode !== 'production') await setUpDevelopment(contexts, access, config.loadExampleRegistry, logger);
+    const { standby } = database;
+    const reads = new StandbyReads({
+      primary: database.db,
+      standby,
+      waitMs: config.databaseReadWaitMs,
+      observer: createStandbyMetrics(
+        metrics.registry,
+        standby === undefined ? undefined : () => standbyLagBytes(database.db, standby),
+      ),
+    });
     const context: ServiceContext = {
       db: database.db,
+      reads,
       access,
       profile,
       policyVersion: rules.version,
@@ -132,7 +147,6 @@ export async function composeService(config: Config, logger: Logger, options: Co
       bodyLimitBytes: config.bodyLimitBytes,
       context,
     });
-    await witnessing.start();
     return {
       app,
       database,

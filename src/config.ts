@@ -22,6 +22,12 @@ export interface Config {
   readonly port: number;
   /** Unset: the embedded PGlite database under `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /** A hot standby (or a pool of them) serving the ledger's audit reads; unset: the primary serves them. */
+  readonly databaseReadUrl: string | undefined;
+  /** The longest any one database query may take, commit included, before the answer is 503; 0: none. */
+  readonly databaseQueryTimeoutMs: number;
+  /** How long an audit read waits for the standby to replay the primary's WAL before reading the primary. */
+  readonly databaseReadWaitMs: number;
   readonly dataDir: string;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
@@ -115,17 +121,17 @@ function mode(env: Environment): Mode {
   throw new ConfigError('NODE_ENV', `expected development, production or test, got "${raw}"`);
 }
 
-function databaseUrl(env: Environment): string | undefined {
-  const raw = text(env, 'DATABASE_URL');
+function databaseUrl(env: Environment, name: 'DATABASE_URL' | 'DATABASE_READ_URL'): string | undefined {
+  const raw = text(env, name);
   if (raw === undefined) return undefined;
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'not a URL');
+    throw new ConfigError(name, 'not a URL');
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', 'expected a postgres:// or postgresql:// URL');
+    throw new ConfigError(name, 'expected a postgres:// or postgresql:// URL');
   }
   return raw;
 }
@@ -185,7 +191,11 @@ function required(env: Environment, name: string, why: string): string {
 export function loadConfig(env: Environment): Config {
   const currentMode = mode(env);
   const production = currentMode === 'production';
-  const url = databaseUrl(env);
+  const url = databaseUrl(env, 'DATABASE_URL');
+  const readUrl = databaseUrl(env, 'DATABASE_READ_URL');
+  if (readUrl !== undefined && url === undefined) {
+    throw new ConfigError('DATABASE_READ_URL', 'standby reads need DATABASE_URL: the embedded database has no standby');
+  }
   if (production && url === undefined) {
     throw new ConfigError('DATABASE_URL', 'production needs a PostgreSQL server; the embedded database is for development');
   }
@@ -217,6 +227,9 @@ export function loadConfig(env: Environment): Config {
     host: text(env, 'HOST') ?? '127.0.0.1',
     port: integer(env, 'PORT', 3000, 0, 65535),
     databaseUrl: url,
+    databaseReadUrl: readUrl,
+    databaseQueryTimeoutMs: integer(env, 'DATABASE_QUERY_TIMEOUT_MS', 10_000, 0, 3_600_000),
+    databaseReadWaitMs: integer(env, 'DATABASE_READ_WAIT_MS', 1_000, 0, 60_000),
     dataDir: path.resolve(text(env, 'DATA_DIR') ?? 'data'),
     logLevel,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),

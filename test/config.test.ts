@@ -47,6 +47,26 @@ t.test('a bad value names its variable', async (t) => {
   t.equal(configError({ JWT_JWKS_URL: 'ftp://idp/jwks' }).variable, 'JWT_JWKS_URL');
   t.equal(configError({ JWT_JWKS_URL: 'https://idp/jwks', JWT_PUBLIC_KEY_FILE: 'k.pem' }).variable, 'JWT_JWKS_URL');
   t.equal(configError({ METRICS_PORT: '0' }).variable, 'METRICS_PORT');
+  t.equal(configError({ DATABASE_URL: 'postgres://db/w', DATABASE_READ_URL: 'http://x' }).variable, 'DATABASE_READ_URL');
+  t.equal(configError({ DATABASE_READ_URL: 'postgres://standby/w' }).variable, 'DATABASE_READ_URL');
+  t.equal(configError({ DATABASE_QUERY_TIMEOUT_MS: 'soon' }).variable, 'DATABASE_QUERY_TIMEOUT_MS');
+  t.equal(configError({ DATABASE_READ_WAIT_MS: '600000' }).variable, 'DATABASE_READ_WAIT_MS');
+});
+
+t.test('the database settings: a standby for audit reads, a deadline per query, a wait for the standby', async (t) => {
+  const defaults = loadConfig({});
+  t.equal(defaults.databaseReadUrl, undefined);
+  t.equal(defaults.databaseQueryTimeoutMs, 10_000);
+  t.equal(defaults.databaseReadWaitMs, 1_000);
+  const cluster = loadConfig({
+    DATABASE_URL: 'postgres://haproxy:5000/w',
+    DATABASE_READ_URL: 'postgres://haproxy:5001/w',
+    DATABASE_QUERY_TIMEOUT_MS: '0',
+    DATABASE_READ_WAIT_MS: '250',
+  });
+  t.equal(cluster.databaseReadUrl, 'postgres://haproxy:5001/w');
+  t.equal(cluster.databaseQueryTimeoutMs, 0, '0 turns the deadline off');
+  t.equal(cluster.databaseReadWaitMs, 250);
 });
 
 t.test('production refuses to start without a database, keys and token settings', async (t) => {

@@ -8,7 +8,8 @@ export const migrateCommand: CliCommand = {
   async run(args, io) {
     if (args.length > 0) throw new UsageError('migrate takes no arguments');
     const config = io.loadConfig();
-    const database = await openDatabase(config);
+    // A migration may rewrite a large table: the command waits as long as it takes.
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
       const applied = await migrateToLatest(database.db);
       io.stdout(applied.length === 0 ? 'no pending migrations\n' : `applied: ${applied.join(', ')}\n`);

@@ -39,6 +39,12 @@ const UNAVAILABLE_CODES = new Set([
   '08006',
   '08001',
   '08004',
+  // read_only_sql_transaction: a standby reached instead of the primary (pg-connections.ts)
+  '25006',
+  // query_canceled: a query past its deadline (pg-connections.ts)
+  '57014',
+  // too_many_connections
+  '53300',
 ]);
 
 interface ValidationIssue {
@@ -122,7 +128,8 @@ function classifyDomain(error: DomainError): Classified {
   if (code === 'ledger-integrity') {
     return { code, detail: 'the ledger has stopped until an operator acts; nothing was recorded or allowed' };
   }
-  if (PROBLEM_STATUS[code] >= 500) return { code, detail: 'the ledger cannot be written; nothing was recorded or allowed' };
+  // A commit cut off or past its deadline may still complete on the server: 503 acknowledges nothing.
+  if (PROBLEM_STATUS[code] >= 500) return { code, detail: 'the ledger cannot be written; nothing was allowed or acknowledged' };
   if (error.field === undefined) return { code, detail: error.message };
   const path = `/${error.field}`;
   return { code, detail: `body${path}: ${error.message}`, errors: [{ location: 'body', path, message: error.message }] };
@@ -143,7 +150,7 @@ function classify(error: FastifyError | ProblemError | Error): Classified {
   if (typeof fastifyError.code === 'string' && fastifyError.code.startsWith('FST_JWT_')) {
     return { code: 'unauthenticated', detail: 'a valid bearer token is required' };
   }
-  if (isUnavailable(error)) return { code: 'unavailable', detail: 'the database is unavailable; nothing was recorded' };
+  if (isUnavailable(error)) return { code: 'unavailable', detail: 'the database is unavailable; nothing was allowed or acknowledged' };
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const known = (Object.keys(PROBLEM_STATUS) as ProblemCode[]).find((code) => PROBLEM_STATUS[code] === status);

@@ -78,13 +78,18 @@ export class Witnessing {
     }));
   }
 
-  /** Loads what each witness last cosigned and starts the timer. */
+  /**
+   * Loads what each witness last cosigned, runs a first round and starts the timer. Resolves once the
+   * first round is over, so that a witness ahead of the stored log halts the ledger before the
+   * process records anything (a witness that does not answer delays it by the request timeout).
+   */
   async start(): Promise<void> {
     if (!this.configured) return;
     for (const [name, row] of await latestCosigned(this.options.db, this.names)) this.known.set(name, row.treeSize);
     this.timer = setInterval(() => this.request(), this.options.intervalMs);
     this.timer.unref();
     this.request();
+    await this.running;
   }
 
   /** Asks for a round now (one runs at a time; a request during a round runs one more after it). */

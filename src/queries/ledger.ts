@@ -14,3 +14,4 @@ export {
 } from '../ledger-store/ledger-repository.js';
 export { verifyStoredLedger } from '../ledger-store/ledger-verification.js';
 export type { SubjectOpening, Vault } from '../ledger-store/vault.js';
+export type { Executor as LedgerSource } from '../storage/transaction.js';

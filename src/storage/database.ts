@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { type ConnectionSettings, guardedClient } from './pg-connections.js';
 import type { Database } from './schema.js';
 
 export type DatabaseKind = 'postgres' | 'embedded';
@@ -17,7 +18,10 @@ export type DatabaseKind = 'postgres' | 'embedded';
 export type Unlisten = () => Promise<void>;
 
 export interface DatabaseHandle {
+  /** The primary: every write, and every read that is not an audit read. */
   readonly db: Kysely<Database>;
+  /** A hot standby for audit reads (DATABASE_READ_URL), read through `StandbyReads`. */
+  readonly standby?: Kysely<Database>;
   readonly kind: DatabaseKind;
   /**
    * Calls `onNotify` for each NOTIFY on `channel`, and `onNotify` again after a lost connection is
@@ -35,7 +39,7 @@ async function listenOnServer(url: string, channel: string, onNotify: () => void
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, keepAlive: true });
     next.on('notification', (message) => {
       if (message.channel === channel) onNotify();
     });
@@ -70,7 +74,11 @@ async function listenOnServer(url: string, channel: string, onNotify: () => void
 
 export interface PostgresOptions {
   readonly url: string;
+  /** A hot standby for audit reads. */
+  readonly readUrl?: string;
   readonly maxConnections?: number;
+  /** The deadline of every query (pg-connections.ts); unset or 0: none. */
+  readonly queryTimeoutMs?: number;
 }
 
 /**
@@ -94,21 +102,32 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-export function openPostgresDatabase(options: PostgresOptions): DatabaseHandle {
+function openPool(url: string, maxConnections: number, settings: ConnectionSettings): { pool: pg.Pool; db: Kysely<Database> } {
   const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.maxConnections ?? 10,
+    connectionString: url,
+    max: maxConnections,
     connectionTimeoutMillis: 5_000,
+    keepAlive: true,
     types,
+    Client: guardedClient(settings),
   });
   // A client losing its server, idle or held by a transaction between queries, must not crash the
   // process: the next query on it reports the failure.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+}
+
+export function openPostgresDatabase(options: PostgresOptions): DatabaseHandle {
+  const maxConnections = options.maxConnections ?? 10;
+  const queryTimeoutMs = options.queryTimeoutMs ?? 0;
+  const { db } = openPool(options.url, maxConnections, { queryTimeoutMs, writable: true });
+  const standby =
+    options.readUrl === undefined ? undefined : openPool(options.readUrl, maxConnections, { queryTimeoutMs, writable: false }).db;
   const listeners = new Set<Unlisten>();
   return {
     db,
+    ...(standby === undefined ? {} : { standby }),
     kind: 'postgres',
     async listen(channel, onNotify) {
       const unlisten = await listenOnServer(options.url, channel, onNotify);
@@ -120,7 +139,7 @@ export function openPostgresDatabase(options: PostgresOptions): DatabaseHandle {
     },
     async close() {
       await Promise.all([...listeners].map((unlisten) => unlisten()));
-      await db.destroy();
+      await Promise.all([db.destroy(), standby?.destroy()]);
     },
   };
 }
@@ -151,7 +170,20 @@ export async function openEmbeddedDatabase(dataDir: string): Promise<DatabaseHan
   return wrapEmbeddedDatabase(await PGlite.create(directory));
 }
 
-export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string }): Promise<DatabaseHandle> {
-  if (options.databaseUrl !== undefined) return openPostgresDatabase({ url: options.databaseUrl });
+export interface DatabaseSettings {
+  readonly databaseUrl: string | undefined;
+  readonly databaseReadUrl?: string | undefined;
+  readonly databaseQueryTimeoutMs?: number;
+  readonly dataDir: string;
+}
+
+export async function openDatabase(options: DatabaseSettings): Promise<DatabaseHandle> {
+  if (options.databaseUrl !== undefined) {
+    return openPostgresDatabase({
+      url: options.databaseUrl,
+      ...(options.databaseReadUrl === undefined ? {} : { readUrl: options.databaseReadUrl }),
+      ...(options.databaseQueryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.databaseQueryTimeoutMs }),
+    });
+  }
   return openEmbeddedDatabase(options.dataDir);
 }

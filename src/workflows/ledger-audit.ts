@@ -34,17 +34,19 @@ export function assertLedgerBound(context: Pick<ServiceContext, 'db' | 'ledger'>
 
 /** Verifies the stored log (from a trusted checkpoint when given) and records the result. */
 export async function verifyAndRecord(
-  context: Pick<ServiceContext, 'db' | 'writer' | 'ledger'>,
+  context: Pick<ServiceContext, 'reads' | 'writer' | 'ledger'>,
   caller: Caller,
   trusted: Checkpoint | undefined,
   onProgress: (progress: { entriesChecked: number; treeSize: number }) => void,
 ): Promise<{ result: VerificationResult; receipt: Receipt }> {
-  const result = await verifyStoredLedger(context.db, {
-    origin: context.ledger.origin,
-    trustedKeys: [...context.ledger.trustedKeys],
-    ...(trusted === undefined ? {} : { trusted }),
-    onProgress,
-  });
+  const result = await context.reads.read((db) =>
+    verifyStoredLedger(db, {
+      origin: context.ledger.origin,
+      trustedKeys: [...context.ledger.trustedKeys],
+      ...(trusted === undefined ? {} : { trusted }),
+      onProgress,
+    }),
+  );
   context.ledger.metrics.verified(result);
   const receipt = await context.writer.record({
     kind: 'ledger.verified',
@@ -56,19 +58,21 @@ export async function verifyAndRecord(
 
 /** The export's lines; with a recipient, the disclosure is recorded before the first line exists. */
 export async function exportFor(
-  context: Pick<ServiceContext, 'db' | 'writer' | 'vault' | 'ledger'>,
+  context: Pick<ServiceContext, 'reads' | 'writer' | 'vault' | 'ledger'>,
   caller: Caller,
   range: { readonly from: number; readonly to: number; readonly size: number },
   recipient: string | undefined,
 ): Promise<AsyncIterable<string>> {
-  let disclosure: ExportDisclosure | undefined;
   if (recipient !== undefined) {
     await context.writer.record({
       kind: 'personal_data.disclosed',
       actor: actorOf(caller),
       payload: { recipient, from: range.from, to: range.to },
     });
-    disclosure = { recipient, openings: (seqs) => context.vault.read(context.db, seqs) };
   }
-  return exportLines(context.db, context.ledger.origin, range, disclosure);
+  return context.reads.stream((db) => {
+    const disclosure: ExportDisclosure | undefined =
+      recipient === undefined ? undefined : { recipient, openings: (seqs) => context.vault.read(db, seqs) };
+    return exportLines(db, context.ledger.origin, range, disclosure);
+  });
 }

@@ -14,13 +14,17 @@ import type { Metrics } from '../observability/metrics.js';
 import type { RequestSettings } from '../rules/access-request-records.js';
 import type { RegulationProfile } from '../rules/regulation-profile.js';
 import type { Database } from '../storage/schema.js';
+import type { StandbyReads } from '../storage/standby-reads.js';
 import type { AccessState } from './access-state.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import type { RoleContext } from './role-assignments.js';
 
 export interface ServiceContext {
+  /** The primary: every write, and every read that is not an audit read. */
   readonly db: Kysely<Database>;
+  /** Audit reads (entries, proofs, receipts, export, verification, report): a caught-up standby or the primary. */
+  readonly reads: StandbyReads;
   /** The access snapshot (permission index and registry) decisions read, and its reloading. */
   readonly access: AccessState;
   readonly profile: RegulationProfile;

@@ -31,7 +31,15 @@ export async function withAdmin<T>(url: string, work: (client: pg.Client) => Pro
   }
 }
 
-export async function openTestDatabase(options: { maxConnections?: number } = {}): Promise<TestDatabase> {
+export interface TestDatabaseOptions {
+  readonly maxConnections?: number;
+  /** The deadline of every query (pg-connections.ts). */
+  readonly queryTimeoutMs?: number;
+  /** Serve audit reads through a second pool on the same database, as a standby that is never behind. */
+  readonly readFromSelf?: boolean;
+}
+
+export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const base = serverUrl();
   if (base === undefined) {
     const handle = wrapEmbeddedDatabase(await openTemplateCopy());
@@ -41,7 +49,12 @@ export async function openTestDatabase(options: { maxConnections?: number } = {}
   await withAdmin(base, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const handle = openPostgresDatabase({ url: url.toString(), maxConnections: options.maxConnections ?? 10 });
+  const handle = openPostgresDatabase({
+    url: url.toString(),
+    maxConnections: options.maxConnections ?? 10,
+    ...(options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs }),
+    ...(options.readFromSelf === true ? { readUrl: url.toString() } : {}),
+  });
   await migrateToLatest(handle.db);
   return {
     handle,

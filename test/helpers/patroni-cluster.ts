@@ -8,7 +8,7 @@
  * Installed from Debian's packages by .ci/run (patroni, etcd-server, haproxy); `clusterSkip` says why
  * a test cannot run where they are missing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -50,6 +50,8 @@ export interface ClusterNode {
 export interface ClusterOptions {
   readonly nodes?: 2 | 3;
   readonly synchronous?: boolean;
+  /** Patroni's `maximum_lag_on_failover` in bytes (default 1 MiB). */
+  readonly maximumLagOnFailover?: number;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -71,7 +73,11 @@ export class PatroniCluster {
 
   static async start(options: ClusterOptions = {}): Promise<PatroniCluster> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-cluster-'));
-    const cluster = new PatroniCluster(dir, { nodes: options.nodes ?? 2, synchronous: options.synchronous ?? true });
+    const cluster = new PatroniCluster(dir, {
+      nodes: options.nodes ?? 2,
+      synchronous: options.synchronous ?? true,
+      maximumLagOnFailover: options.maximumLagOnFailover ?? 1_048_576,
+    });
     try {
       await cluster.boot();
     } catch (error) {
@@ -191,7 +197,7 @@ bootstrap:
     ttl: 10
     loop_wait: 1
     retry_timeout: 5
-    maximum_lag_on_failover: 1048576
+    maximum_lag_on_failover: ${this.options.maximumLagOnFailover}
     synchronous_mode: ${this.options.synchronous}
     synchronous_mode_strict: ${this.options.synchronous}
     # A crashed primary is not restarted in place: the synchronous standby takes over at once.
@@ -266,6 +272,27 @@ ${servers('/replica')}
 
   startNode(node: ClusterNode): void {
     node.process = this.run(node.name, TOOLS.patroni, [path.join(this.dir, `${node.name}.yml`)], this.asPostgres());
+  }
+
+  /** Kills a node's Patroni agent and its postmaster (SIGKILL): the machine is gone. */
+  stopNode(node: ClusterNode): void {
+    node.process?.kill('SIGKILL');
+    const pid = this.postmasterPid(node);
+    if (pid === undefined) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  /** The pid of a standby's startup (recovery) process: stopping it pauses replay, not receipt. */
+  recoveryPid(node: ClusterNode): number | undefined {
+    const postmaster = this.postmasterPid(node);
+    if (postmaster === undefined) return undefined;
+    const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(postmaster)], { encoding: 'utf8' });
+    const line = children.split('\n').find((entry) => /startup/.test(entry));
+    return line === undefined ? undefined : Number(line.trim().split(/\s+/)[0]);
   }
 
   async members(): Promise<{ name: string; role: string; state: string; lag?: number }[]> {

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { POLICY_FILE } from '../../src/policy/enforcer.js';
 import { changeContexts, SERVICE_ACTOR } from '../../src/recorder.js';
 import { type ImportSummary, importRegistry, type RegistryDocument } from '../../src/workflows/registry-import.js';
-import { openTestDatabase, type TestDatabase } from './database.js';
+import { openTestDatabase, type TestDatabase, type TestDatabaseOptions } from './database.js';
 
 export interface TestService {
   readonly service: Service;
@@ -29,7 +29,10 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(env: Environment = {}): Promise<TestService> {
+export async function startTestService(
+  env: Environment = {},
+  options: Pick<TestDatabaseOptions, 'readFromSelf'> = {},
+): Promise<TestService> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-test-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env });
   const logs: string[] = [];
@@ -39,7 +42,7 @@ export async function startTestService(env: Environment = {}): Promise<TestServi
       callback();
     },
   });
-  const database = await openTestDatabase();
+  const database = await openTestDatabase({ queryTimeoutMs: config.databaseQueryTimeoutMs, ...options });
   const service = await composeService(config, createLogger(config.logLevel, sink), { database: database.handle });
   return {
     service,

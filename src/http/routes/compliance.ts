@@ -40,7 +40,9 @@ export async function complianceRoutes(app: FastifyInstance, context: ServiceCon
       if (to.getTime() - from.getTime() > LONGEST_DAYS * DAY_MS) {
         throw invalidField('querystring', '/from', `the period may span at most ${LONGEST_DAYS} days`);
       }
-      const report = await compileComplianceReport(context.db, context.access.current, context.profile, { from, to }, now);
+      const report = await context.reads.read((db) =>
+        compileComplianceReport(db, context.access.current, context.profile, { from, to }, now),
+      );
       const csv =
         request.query.format === 'csv' ||
         (request.query.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));

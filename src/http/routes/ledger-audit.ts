@@ -108,6 +108,7 @@ export async function ledgerAuditRoutes(app: FastifyInstance, context: ServiceCo
       },
     },
     async (request, reply) => {
+      // The range is fixed on the primary; the lines are read where `reads` says, which holds all of it.
       const range = await exportRange(context.db, request.query.from, request.query.to);
       if (range.from > range.to) throw invalidField('querystring', '/from', 'must not exceed to');
       if (range.to > range.size) throw new ProblemError('not-found', `to: the log holds ${range.size} entries`);

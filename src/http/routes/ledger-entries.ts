@@ -1,8 +1,19 @@
-/** Reading entries, their proofs and receipts (ledger:read). */
+/**
+ * Reading entries, their proofs and receipts (ledger:read). Each answer is read on one connection
+ * of `context.reads`: a standby that has replayed the primary's position, or the primary.
+ */
 import type { FastifyInstance } from 'fastify';
 import { formatProofFile } from '../../ledger/proof-file.js';
 import { caseReferences } from '../../queries/access-requests.js';
-import { consistencyProof, type EntryRow, entryAt, inclusionProof, listEntries, treeSize } from '../../queries/ledger.js';
+import {
+  consistencyProof,
+  type EntryRow,
+  entryAt,
+  inclusionProof,
+  type LedgerSource,
+  listEntries,
+  treeSize,
+} from '../../queries/ledger.js';
 import { caseToken } from '../../workflows/access-request-submission.js';
 import { receiptCheckpoint } from '../../workflows/cosigned-checkpoints.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
@@ -17,16 +28,16 @@ const FILTER_TEXT = { type: 'string', minLength: 1, maxLength: 256 } as const;
 const OPEN = { type: 'boolean', default: false } as const;
 
 export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
-  const { db } = context;
+  const { reads } = context;
   const guard = authorize('ledger', 'read');
 
-  async function requireEntry(seq: number): Promise<EntryRow> {
+  async function requireEntry(db: LedgerSource, seq: number): Promise<EntryRow> {
     const row = await entryAt(db, seq);
     if (row === undefined) throw new ProblemError('not-found', `no entry ${seq} in the log`);
     return row;
   }
 
-  async function requireTreeSize(size: number, parameter: string): Promise<void> {
+  async function requireTreeSize(db: LedgerSource, size: number, parameter: string): Promise<void> {
     const current = await treeSize(db);
     if (size > current) throw new ProblemError('not-found', `${parameter}: the log holds ${current} entries, not ${size}`);
   }
@@ -40,11 +51,12 @@ export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceCo
         querystring: { type: 'object', additionalProperties: false, properties: { open: OPEN } },
       },
     },
-    async (request) => {
-      const row = await requireEntry(request.params.seq);
-      const opened = await openingsFor(request, context, request.query.open, [row]);
-      return presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []));
-    },
+    async (request) =>
+      reads.read(async (db) => {
+        const row = await requireEntry(db, request.params.seq);
+        const opened = await openingsFor(request, { db, vault: context.vault }, request.query.open, [row]);
+        return presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []));
+      }),
   );
 
   app.get<{
@@ -79,28 +91,31 @@ export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceCo
         },
       },
     },
-    async (request) => {
-      const { from, limit, open, case: caseNo, ...filters } = request.query;
-      // A case number is kept only as a keyed search token: its entries are found by reference.
-      const refs = caseNo === undefined ? undefined : await caseReferences(db, caseToken(context.vault, caseNo));
-      const rows = await listEntries(db, { from, limit: limit + 1, ...filters, ...(refs === undefined ? {} : { refs }) });
-      const page = rows.slice(0, limit);
-      const opened = await openingsFor(request, context, open, page);
-      return {
-        items: page.map((row) => presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []))),
-        next: rows.length > limit ? (rows[limit] as EntryRow).seq : null,
-      };
-    },
+    async (request) =>
+      reads.read(async (db) => {
+        const { from, limit, open, case: caseNo, ...filters } = request.query;
+        // A case number is kept only as a keyed search token: its entries are found by reference.
+        const refs = caseNo === undefined ? undefined : await caseReferences(db, caseToken(context.vault, caseNo));
+        const rows = await listEntries(db, { from, limit: limit + 1, ...filters, ...(refs === undefined ? {} : { refs }) });
+        const page = rows.slice(0, limit);
+        const opened = await openingsFor(request, { db, vault: context.vault }, open, page);
+        return {
+          items: page.map((row) => presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []))),
+          next: rows.length > limit ? (rows[limit] as EntryRow).seq : null,
+        };
+      }),
   );
 
   app.get<{ Params: { seq: number } }>(
     '/v1/ledger/entries/:seq/receipt',
     { preHandler: guard, schema: { params: { type: 'object', properties: { seq: SEQ }, required: ['seq'] } } },
     async (request, reply) => {
-      const row = await requireEntry(request.params.seq);
-      const checkpoint = await receiptCheckpoint(context, row.seq);
-      if (checkpoint === undefined) throw new ProblemError('not-found', `no checkpoint covers entry ${row.seq} yet`);
-      const hashes = await inclusionProof(db, row.seq, checkpoint.treeSize);
+      const { row, checkpoint, hashes } = await reads.read(async (db) => {
+        const row = await requireEntry(db, request.params.seq);
+        const checkpoint = await receiptCheckpoint({ db, ledger: context.ledger }, row.seq);
+        if (checkpoint === undefined) throw new ProblemError('not-found', `no checkpoint covers entry ${row.seq} yet`);
+        return { row, checkpoint, hashes: await inclusionProof(db, row.seq, checkpoint.treeSize) };
+      });
       return reply
         .type('text/plain; charset=utf-8')
         .header('content-disposition', `attachment; filename="entry-${row.seq}.tlog-proof"`)
@@ -125,9 +140,11 @@ export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceCo
     async (request) => {
       const { seq, tree_size: size } = request.query;
       if (seq >= size) throw invalidField('querystring', '/seq', 'must be less than tree_size');
-      await requireTreeSize(size, 'tree_size');
-      const row = await requireEntry(seq);
-      const hashes = await inclusionProof(db, seq, size);
+      const { row, hashes } = await reads.read(async (db) => {
+        await requireTreeSize(db, size, 'tree_size');
+        const row = await requireEntry(db, seq);
+        return { row, hashes: await inclusionProof(db, seq, size) };
+      });
       return {
         seq,
         tree_size: size,
@@ -153,8 +170,10 @@ export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceCo
     async (request) => {
       const { from, to } = request.query;
       if (from > to) throw invalidField('querystring', '/from', 'must not exceed to');
-      await requireTreeSize(to, 'to');
-      const hashes = await consistencyProof(db, from, to);
+      const hashes = await reads.read(async (db) => {
+        await requireTreeSize(db, to, 'to');
+        return consistencyProof(db, from, to);
+      });
       return { from, to, hashes: hashes.map((hash) => hash.toString('hex')) };
     },
   );
