@@ -150,7 +150,8 @@ function classify(error: FastifyError | ProblemError | Error): Classified {
   if (typeof fastifyError.code === 'string' && fastifyError.code.startsWith('FST_JWT_')) {
     return { code: 'unauthenticated', detail: 'a valid bearer token is required' };
   }
-  if (isUnavailable(error)) return { code: 'unavailable', detail: 'the database is unavailable; nothing was allowed or acknowledged' };
+  if (isUnavailable(error))
+    return { code: 'unavailable', detail: 'the database is unavailable; nothing was allowed or acknowledged' };
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const known = (Object.keys(PROBLEM_STATUS) as ProblemCode[]).find((code) => PROBLEM_STATUS[code] === status);
