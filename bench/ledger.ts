@@ -19,6 +19,7 @@ import { verifyStoredLedger } from '../src/ledger-store/ledger-verification.js';
 import { type DatabaseHandle, openPostgresDatabase } from '../src/storage/database.js';
 import { migrateToLatest } from '../src/storage/migrate.js';
 import type { Database } from '../src/storage/schema.js';
+import { appendMany, payload } from './appends.js';
 import { percentile } from './statistics.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -26,20 +27,6 @@ const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 500);
 const SAMPLE = Number(process.env.BENCH_SAMPLE ?? 60_000);
 const ORIGIN = 'bench.footage-warden/ledger';
-
-function payload(i: number) {
-  return {
-    camera_id: `cam-${i % 997}`,
-    action: 'playback',
-    window: { from: '2026-11-01T08:00:00.000Z', to: '2026-11-01T09:00:00.000Z' },
-    purpose: 'public_safety',
-    decision: i % 11 === 0 ? 'deny' : 'allow',
-    reasons: [{ code: 'ROLE_PERMITS', article: '23(2)' }],
-    obligations: [{ code: 'REGISTER_TRANSFER', article: '23(3)' }],
-    grant_id: null,
-    decision_id: `d-${i.toString(36).padStart(10, '0')}`,
-  };
-}
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: BASE_URL });
@@ -108,32 +95,6 @@ async function singleRowTransactions(url: string, rows: number): Promise<number>
   const rate = rows / ((performance.now() - started) / 1000);
   await handle.close();
   return rate;
-}
-
-async function appendMany(
-  appender: LedgerAppender,
-  count: number,
-  callers: number,
-  offset: number,
-): Promise<{ rate: number; p50: number; p99: number }> {
-  let next = 0;
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: callers }, async () => {
-      while (next < count) {
-        const i = offset + next++;
-        const begun = performance.now();
-        await appender.append({
-          draft: { kind: 'access.decided', actor: { unit: 'district-7', subject: `op-${i % 1000}` }, payload: payload(i) },
-        });
-        latencies.push(performance.now() - begun);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { rate: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 function megabytes(bytes: number): string {

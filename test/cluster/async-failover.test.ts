@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import t from 'tap';
+import { clusterMissing, PatroniCluster } from '../../bench/cluster/patroni-cluster.js';
 import { composeService, type Service } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { loadOrCreateDevelopmentSigningKey } from '../../src/keys/key-files.js';
@@ -21,7 +22,6 @@ import { buildWitnessServer } from '../../src/witness/witness-server.js';
 import { WitnessState } from '../../src/witness/witness-state.js';
 import { e2eSkip } from '../helpers/e2e.js';
 import { appendEvents } from '../helpers/ledger.js';
-import { clusterMissing, PatroniCluster } from '../helpers/patroni-cluster.js';
 
 t.setTimeout(300_000);
 

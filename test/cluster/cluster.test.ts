@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import t, { type Test } from 'tap';
+import { clusterMissing, PatroniCluster } from '../../bench/cluster/patroni-cluster.js';
 import { composeService, type Service } from '../../src/compose.js';
 import { type Environment, loadConfig } from '../../src/config.js';
 import { mintDevelopmentToken } from '../../src/keys/development-token.js';
@@ -18,7 +19,6 @@ import { verifyStoredLedger } from '../../src/ledger-store/ledger-verification.j
 import { createLogger } from '../../src/observability/logger.js';
 import { e2eSkip } from '../helpers/e2e.js';
 import { appendEvents } from '../helpers/ledger.js';
-import { clusterMissing, PatroniCluster } from '../helpers/patroni-cluster.js';
 
 t.setTimeout(300_000);
 
@@ -31,14 +31,17 @@ async function connected(t: Test, url: string): Promise<pg.Client> {
   return client;
 }
 
-async function serviceOn(t: Test, env: Environment): Promise<{ service: Service; admin: { authorization: string } }> {
+async function serviceOn(
+  t: Test,
+  env: Environment,
+): Promise<{ service: Service; admin: { authorization: string }; dataDir: string }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-cluster-service-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'error', ...env });
   const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   const service = await composeService(config, createLogger(config.logLevel, quiet));
   t.teardown(() => service.close());
-  const token = mintDevelopmentToken(await loadOrCreateDevelopmentTokenSecret(dataDir), {
+  const token = mintDevelopmentToken(await loadOrCreateDevelopmentTokenSecret(config.dataDir), {
     subject: 'admin',
     unit: 'dev',
     ttlSeconds: 600,
@@ -46,7 +49,7 @@ async function serviceOn(t: Test, env: Environment): Promise<{ service: Service;
     audience: config.auth.audience,
     unitClaim: config.auth.unitClaim,
   });
-  return { service, admin: { authorization: `Bearer ${token}` } };
+  return { service, admin: { authorization: `Bearer ${token}` }, dataDir: config.dataDir };
 }
 
 t.test('a Patroni pair behind HAProxy', { skip }, async (t) => {
@@ -54,7 +57,7 @@ t.test('a Patroni pair behind HAProxy', { skip }, async (t) => {
   t.teardown(() => cluster.stop());
   const members = await cluster.members();
   t.same(members.map((member) => member.role).sort(), ['leader', 'sync_standby'], 'one leader and one synchronous standby');
-  const { service, admin } = await serviceOn(t, {
+  const { service, admin, dataDir } = await serviceOn(t, {
     DATABASE_URL: cluster.url,
     DATABASE_READ_URL: cluster.readUrl,
     DATABASE_QUERY_TIMEOUT_MS: '2000',
@@ -125,6 +128,36 @@ t.test('a Patroni pair behind HAProxy', { skip }, async (t) => {
     t.equal(await served('standby'), caughtUp + 1, 'once it replays again, the standby serves');
   });
 
+  await t.test('the service logs in as a member of footage_warden_service on the primary and the standbys', async (t) => {
+    const primary = await connected(t, cluster.url);
+    await primary.query('CREATE ROLE fw_cluster_app LOGIN IN ROLE footage_warden_service');
+    const as = (url: string) => {
+      const login = new URL(url);
+      login.username = 'fw_cluster_app';
+      return login.toString();
+    };
+    const app = await serviceOn(t, {
+      DATABASE_URL: as(cluster.url),
+      DATABASE_READ_URL: as(cluster.readUrl),
+      MIGRATE_ON_START: 'false',
+      // A replica of the same service: the same keys.
+      DATA_DIR: dataDir,
+    });
+    const [entry] = await appendEvents(app.service.appender, 1, 'login');
+    const answer = await app.service.app.inject({
+      method: 'GET',
+      url: `/v1/ledger/entries/${entry?.seq}`,
+      headers: app.admin,
+    });
+    t.equal(answer.statusCode, 200, 'it writes on the primary and reads on the standby, where the role was replicated');
+    const insider = await connected(t, as(cluster.url));
+    const rewrite = await insider.query('UPDATE ledger_entries SET kind = kind WHERE seq = 0').then(
+      () => 'allowed',
+      (error: { code?: string }) => error.code,
+    );
+    t.equal(rewrite, '42501', 'and may not rewrite the ledger');
+  });
+
   await t.test('a service pointed at the replica port does not start: it is read-only', async (t) => {
     await t.rejects(serviceOn(t, { DATABASE_URL: cluster.readUrl }), {
       message: /DATABASE_URL must reach the primary/,
@@ -176,6 +209,9 @@ t.test('a Patroni pair behind HAProxy', { skip }, async (t) => {
       origin: service.context.ledger.origin,
       trustedKeys: [...service.context.ledger.trustedKeys],
     });
-    t.ok(verified.ok, 'and the log verifies, the refused appends included if they committed');
+    t.ok(
+      verified.ok,
+      `and the log verifies, the refused appends included if they committed: ${JSON.stringify(verified.firstFailure)}`,
+    );
   });
 });

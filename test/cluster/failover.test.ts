@@ -4,9 +4,9 @@
  * there is no primary and resumes by itself, and no acknowledged entry is lost or changed.
  */
 import t from 'tap';
+import { runFailover } from '../../bench/cluster/failover-run.js';
+import { clusterMissing, PatroniCluster } from '../../bench/cluster/patroni-cluster.js';
 import { e2eSkip } from '../helpers/e2e.js';
-import { runFailover } from '../helpers/failover-run.js';
-import { clusterMissing, PatroniCluster } from '../helpers/patroni-cluster.js';
 
 t.setTimeout(300_000);
 
@@ -32,5 +32,7 @@ t.test(
     t.ok(report.verified, report.firstFailure ?? 'the log verifies, every checkpoint consistent with the others');
     t.ok(report.unavailable > 0, `${report.unavailable} requests were answered 503 while there was no primary`);
     t.same(report.otherFailures, [], 'no answer but 2xx and 503');
+    t.ok(report.checkpointsSeen > 5, `${report.checkpointsSeen} checkpoints were served during the run`);
+    t.same(report.checkpointsDisagreeing, [], 'every one of them is consistent with the final log');
   },
 );

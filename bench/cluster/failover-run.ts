@@ -14,6 +14,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { mintDevelopmentToken } from '../../src/keys/development-token.js';
 import { loadOrCreateDevelopmentTokenSecret } from '../../src/keys/key-files.js';
+import { TreeFrontier } from '../../src/ledger/tree.js';
 import { verifyStoredLedger } from '../../src/ledger-store/ledger-verification.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { POLICY_FILE } from '../../src/policy/enforcer.js';
@@ -42,6 +43,10 @@ export interface FailoverReport {
   readonly gapless: boolean;
   readonly verified: boolean;
   readonly firstFailure: string | undefined;
+  /** Distinct checkpoints served during the run (`GET /v1/ledger/checkpoint` every 250 ms). */
+  readonly checkpointsSeen: number;
+  /** Those whose root is not the final log's root at their size, as "size:root". */
+  readonly checkpointsDisagreeing: string[];
 }
 
 const HOUR = 3_600_000;
@@ -73,6 +78,28 @@ function killNode(cluster: PatroniCluster, node: ClusterNode, kill: Kill): void 
   process.kill(pid, 'SIGKILL');
 }
 
+/** Size and root (base64) of a checkpoint note: its second and third lines (C2SP tlog-checkpoint). */
+function checkpointBody(note: string): { size: number; root: string } | undefined {
+  const [, size, root] = note.split('\n');
+  return size === undefined || root === undefined || !/^\d+$/.test(size) ? undefined : { size: Number(size), root };
+}
+
+/** The checkpoints whose root differs from the root of `leaves` at their size. */
+function disagreeing(seen: ReadonlyMap<number, string>, leaves: readonly Buffer[]): string[] {
+  const found: string[] = [];
+  const frontier = new TreeFrontier();
+  const check = (size: number) => {
+    const root = seen.get(size);
+    if (root !== undefined && root !== frontier.root().toString('base64')) found.push(`${size}:${root}`);
+  };
+  for (const leaf of leaves) {
+    frontier.append(leaf);
+    check(frontier.size);
+  }
+  for (const size of seen.keys()) if (size > leaves.length) found.push(`${size}:beyond the log`);
+  return found;
+}
+
 export async function runFailover(
   cluster: PatroniCluster,
   options: {
@@ -99,6 +126,18 @@ export async function runFailover(
   let unavailable = 0;
   let lastAck = Date.now();
   let running = true;
+  const checkpoints = new Map<number, string>();
+  const watchCheckpoints = async () => {
+    while (running) {
+      const answer = await service.app.inject({ method: 'GET', url: '/v1/ledger/checkpoint' });
+      const body = answer.statusCode === 200 ? checkpointBody(answer.body) : undefined;
+      if (body !== undefined) {
+        const earlier = checkpoints.get(body.size);
+        checkpoints.set(body.size, earlier !== undefined && earlier !== body.root ? `${earlier}|${body.root}` : body.root);
+      }
+      await sleep(250);
+    }
+  };
   const client = async (id: number) => {
     for (let i = 0; running; i += 1) {
       const response = await service.app.inject(
@@ -139,7 +178,7 @@ export async function runFailover(
       }
     }
   };
-  const clients = Array.from({ length: options.clients }, (_, id) => client(id));
+  const clients = [...Array.from({ length: options.clients }, (_, id) => client(id)), watchCheckpoints()];
   const rounds: FailoverRound[] = [];
   try {
     await sleep(options.settleMs);
@@ -185,6 +224,10 @@ export async function runFailover(
   }
   const db = service.database.db;
   const rows = await db.selectFrom('ledger_entries').select(['seq', 'leaf_hash']).orderBy('seq').execute();
+  const checkpointsDisagreeing = disagreeing(
+    checkpoints,
+    rows.map((row) => row.leaf_hash),
+  );
   const stored = new Map(rows.map((row) => [Number(row.seq), row.leaf_hash.toString('hex')]));
   let lost = 0;
   let changed = 0;
@@ -212,5 +255,7 @@ export async function runFailover(
     verified: result.ok,
     firstFailure:
       result.firstFailure === null || result.firstFailure === undefined ? undefined : JSON.stringify(result.firstFailure),
+    checkpointsSeen: checkpoints.size,
+    checkpointsDisagreeing,
   };
 }

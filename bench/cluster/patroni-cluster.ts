@@ -10,11 +10,12 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { packageRoot } from '../../src/package-root.js';
 
 const PG_BIN = ['17', '16', '15'].map((v) => `/usr/lib/postgresql/${v}/bin`).find((dir) => existsSync(`${dir}/postgres`));
 const TOOLS = { patroni: '/usr/bin/patroni', etcd: '/usr/bin/etcd', haproxy: '/usr/sbin/haproxy' };
@@ -26,6 +27,16 @@ export function clusterMissing(): string | false {
     .map(([name]) => name);
   if (PG_BIN === undefined) missing.push('postgresql');
   return missing.length === 0 ? false : `needs ${missing.join(', ')} (Debian packages; .ci/run installs them)`;
+}
+
+/** docs/cluster/<name> with each `${NAME}` replaced, as envsubst would; a name left unset is an error. */
+export async function renderTemplate(name: string, values: Readonly<Record<string, string>>): Promise<string> {
+  const template = await readFile(path.join(packageRoot, 'docs', 'cluster', name), 'utf8');
+  return template.replace(/\$\{([A-Z_]+)\}/g, (_match, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`docs/cluster/${name}: \${${key}} has no value`);
+    return value;
+  });
 }
 
 async function freePort(): Promise<number> {
@@ -185,55 +196,25 @@ export class PatroniCluster {
 
   private async writeNodeConfig(node: ClusterNode): Promise<void> {
     const user = this.asPostgres();
-    const yaml = `scope: footage-warden-test
-name: ${node.name}
-restapi:
-  listen: 127.0.0.1:${node.restPort}
-  connect_address: 127.0.0.1:${node.restPort}
-etcd3:
-  hosts: 127.0.0.1:${this.etcdPort}
-bootstrap:
-  dcs:
-    ttl: 10
-    loop_wait: 1
-    retry_timeout: 5
-    maximum_lag_on_failover: ${this.options.maximumLagOnFailover}
-    synchronous_mode: ${this.options.synchronous}
-    synchronous_mode_strict: ${this.options.synchronous}
-    # A crashed primary is not restarted in place: the synchronous standby takes over at once.
-    master_start_timeout: 0
-    postgresql:
-      use_pg_rewind: true
-      parameters:
-        wal_level: replica
-        hot_standby: 'on'
-        max_wal_senders: 10
-        max_replication_slots: 10
-        wal_log_hints: 'on'
-  initdb:
-    - encoding: UTF8
-    - locale: C.UTF-8
-  pg_hba:
-    - local all all trust
-    - host all all 127.0.0.1/32 trust
-    - host replication replicator 127.0.0.1/32 trust
-postgresql:
-  listen: 127.0.0.1:${node.pgPort}
-  connect_address: 127.0.0.1:${node.pgPort}
-  data_dir: ${node.dataDir}
-  bin_dir: ${PG_BIN}
-  pgpass: ${path.join(this.dir, `${node.name}.pgpass`)}
-  authentication:
-    superuser:
-      username: postgres
-    replication:
-      username: replicator
-  parameters:
-    unix_socket_directories: '${this.dir}'
-tags:
-  nofailover: false
-  noloadbalance: false
-`;
+    const yaml = await renderTemplate('patroni.yml', {
+      CLUSTER_NAME: 'footage-warden-test',
+      NODE_NAME: node.name,
+      NODE_HOST: '127.0.0.1',
+      REST_PORT: String(node.restPort),
+      PG_PORT: String(node.pgPort),
+      ETCD_HOSTS: `127.0.0.1:${this.etcdPort}`,
+      MAXIMUM_LAG_ON_FAILOVER: String(this.options.maximumLagOnFailover),
+      SYNCHRONOUS: String(this.options.synchronous),
+      AUTH_METHOD: 'trust',
+      CLIENT_NETWORK: '127.0.0.1/32',
+      CLUSTER_NETWORK: '127.0.0.1/32',
+      DATA_DIR: node.dataDir,
+      PG_BIN_DIR: PG_BIN as string,
+      PGPASS_FILE: path.join(this.dir, `${node.name}.pgpass`),
+      SUPERUSER_PASSWORD: 'unused-with-trust',
+      REPLICATION_PASSWORD: 'unused-with-trust',
+      SOCKET_DIR: this.dir,
+    });
     const file = path.join(this.dir, `${node.name}.yml`);
     await writeFile(file, yaml);
     await mkdir(node.dataDir, { mode: 0o700 });
@@ -245,28 +226,16 @@ tags:
   }
 
   private async writeHaproxyConfig(): Promise<void> {
-    const servers = (check: string) =>
-      this.nodes
-        .map((node) => `  server ${node.name} 127.0.0.1:${node.pgPort} maxconn 200 check port ${node.restPort}`)
-        .join('\n')
-        .concat(`\n  option httpchk OPTIONS ${check}\n  http-check expect status 200\n`);
-    const config = `global
-  maxconn 1000
-defaults
-  mode tcp
-  timeout connect 2s
-  timeout client 30m
-  timeout server 30m
-  timeout check 1s
-  default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
-listen primary
-  bind 127.0.0.1:${this.primaryPort}
-${servers('/primary')}
-listen replicas
-  bind 127.0.0.1:${this.replicaPort}
-  balance roundrobin
-${servers('/replica')}
-`;
+    const servers = this.nodes
+      .map((node) => `  server ${node.name} 127.0.0.1:${node.pgPort} maxconn 200 check port ${node.restPort}`)
+      .join('\n');
+    const config = await renderTemplate('haproxy.cfg', {
+      LISTEN_HOST: '127.0.0.1',
+      PRIMARY_PORT: String(this.primaryPort),
+      REPLICA_PORT: String(this.replicaPort),
+      PRIMARY_SERVERS: servers,
+      REPLICA_SERVERS: servers,
+    });
     await writeFile(path.join(this.dir, 'haproxy.cfg'), config);
   }
 
@@ -344,6 +313,22 @@ ${servers('/replica')}
       }
       if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
       await sleep(200);
+    }
+  }
+
+  /** The primary's durability settings, as the benches print them. */
+  async settings(): Promise<string> {
+    const client = new pg.Client({ connectionString: this.url });
+    await client.connect();
+    try {
+      const result = await client.query(
+        `SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync,
+                current_setting('synchronous_commit') AS sc, current_setting('synchronous_standby_names') AS names`,
+      );
+      const row = result.rows[0];
+      return `PostgreSQL ${row.version}, fsync=${row.fsync} synchronous_commit=${row.sc} synchronous_standby_names='${row.names}'`;
+    } finally {
+      await client.end();
     }
   }
 
