@@ -217,10 +217,42 @@ export class DecisionTally {
   }
 }
 
+/** A receipt acknowledged with another file than the one registered. */
+export interface MismatchedReceipt {
+  readonly transferId: string;
+  readonly decisionId: string;
+  readonly seq: number;
+  readonly time: Date;
+  readonly unitId: string;
+  readonly cameraId: string;
+  readonly recipientUnitId: string;
+  readonly registeredSha256: string;
+  readonly receivedSha256: string;
+}
+
+/** Hand-overs whose two sides disagree (TRANSFER_HASH_MISMATCH). */
+export function handOverFindings(profile: RegulationProfile, mismatches: readonly MismatchedReceipt[]) {
+  return {
+    transfer_mismatches: mismatches.map((item) => ({
+      ...cite(profile, 'TRANSFER_HASH_MISMATCH'),
+      transfer_id: item.transferId,
+      decision_id: item.decisionId,
+      seq: item.seq,
+      time: item.time.toISOString(),
+      unit_id: item.unitId,
+      camera_id: item.cameraId,
+      recipient_unit_id: item.recipientUnitId,
+      registered_sha256: item.registeredSha256,
+      received_sha256: item.receivedSha256,
+    })),
+  };
+}
+
 export type RegistryFindings = ReturnType<typeof registryFindings>;
+export type HandOverFindings = ReturnType<typeof handOverFindings>;
 export type DecisionFindings = ReturnType<DecisionTally['findings']>;
 
-export interface ComplianceReport extends RegistryFindings, DecisionFindings {
+export interface ComplianceReport extends RegistryFindings, DecisionFindings, HandOverFindings {
   readonly generated_at: string;
   readonly profile: string;
   readonly period: { readonly from: string; readonly to: string };

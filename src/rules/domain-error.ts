@@ -30,6 +30,9 @@ export const DOMAIN_ERROR_CODES = [
   'decision-used',
   'not-your-decision',
   'content-mismatch',
+  'unknown-transfer',
+  'transfer-not-for-you',
+  'already-acknowledged',
   // access requests, grants and holds
   'invalid',
   'grant-not-active',

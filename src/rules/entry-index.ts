@@ -22,6 +22,7 @@ const CAMERA_OF: Readonly<Record<EntryKind, CameraOf>> = {
   'policy.changed': noCamera,
   'decision.made': cameraMember,
   'transfer.registered': cameraMember,
+  'transfer.acknowledged': cameraMember,
   'access_request.submitted': noCamera,
   'access_request.approved': noCamera,
   'access_request.rejected': noCamera,

@@ -13,6 +13,7 @@ export const SERVICE_ENTRY_KINDS = [
   'policy.changed',
   'decision.made',
   'transfer.registered',
+  'transfer.acknowledged',
   'access_request.submitted',
   'access_request.approved',
   'access_request.rejected',

@@ -24,7 +24,13 @@ export const RULE_CODES = [
 export type RuleCode = (typeof RULE_CODES)[number];
 
 /** What the compliance report finds that no decision rule covers. */
-export const FINDING_CODES = ['FILING_MISSING', 'NO_SIGNAGE', 'TRANSFER_NOT_REGISTERED', 'GRANT_USED_AFTER_EXPIRY'] as const;
+export const FINDING_CODES = [
+  'FILING_MISSING',
+  'NO_SIGNAGE',
+  'TRANSFER_NOT_REGISTERED',
+  'TRANSFER_HASH_MISMATCH',
+  'GRANT_USED_AFTER_EXPIRY',
+] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 
 export interface FindingText {

@@ -1,6 +1,6 @@
 /** What the compliance report reads: a period's decisions, transfers of exports, grants, verifications. */
 import { sql } from 'kysely';
-import type { GrantFacts, RecordedDecision, VerificationFacts } from '../rules/compliance-report.js';
+import type { GrantFacts, MismatchedReceipt, RecordedDecision, VerificationFacts } from '../rules/compliance-report.js';
 import type { Executor } from './transaction.js';
 
 const PAGE = 1000;
@@ -105,4 +105,43 @@ export async function lastVerification(db: Executor): Promise<VerificationFacts 
     .limit(1)
     .executeTakeFirst();
   return row === undefined ? null : { seq: Number(row.seq), time: row.time.toISOString(), result: payloadOf(row.canonical) };
+}
+
+/** Receipts acknowledged in `period`, within the first `treeSize` entries, with another file than registered. */
+export async function mismatchedReceipts(
+  db: Executor,
+  period: { readonly from: Date; readonly to: Date },
+  treeSize: number,
+): Promise<MismatchedReceipt[]> {
+  const rows = await db
+    .selectFrom('transfer_acknowledgements as a')
+    .innerJoin('transfers as t', 't.id', 'a.transfer_id')
+    .select([
+      'a.transfer_id',
+      't.decision_id',
+      'a.seq',
+      'a.created_at',
+      't.unit_id',
+      't.camera_id',
+      'a.unit_id as recipient',
+      't.file_sha256',
+      'a.file_sha256 as received',
+    ])
+    .where('a.matches', '=', false)
+    .where('a.seq', '<', treeSize)
+    .where('a.created_at', '>=', period.from)
+    .where('a.created_at', '<', period.to)
+    .orderBy('a.seq')
+    .execute();
+  return rows.map((row) => ({
+    transferId: row.transfer_id,
+    decisionId: row.decision_id,
+    seq: row.seq,
+    time: row.created_at,
+    unitId: row.unit_id,
+    cameraId: row.camera_id,
+    recipientUnitId: row.recipient,
+    registeredSha256: row.file_sha256 ?? '',
+    receivedSha256: row.received,
+  }));
 }

@@ -115,6 +115,24 @@ export interface TransfersTable {
   subject: string;
   camera_id: string;
   recipient_unit: string;
+  person_subject: string | null;
+  grant_id: string | null;
+  window_from: ColumnType<Date | null, string | null, never>;
+  window_to: ColumnType<Date | null, string | null, never>;
+  valid_until: ColumnType<Date | null, string | null, never>;
+  file_sha256: string | null;
+  recipient_unit_id: string | null;
+  recipient_subject: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface TransferAcknowledgementsTable {
+  transfer_id: string;
+  seq: number;
+  unit_id: string;
+  subject: string;
+  file_sha256: string;
+  matches: boolean;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
@@ -183,6 +201,7 @@ export interface Database {
   personnel: PersonnelTable;
   role_assignments: RoleAssignmentsTable;
   transfers: TransfersTable;
+  transfer_acknowledgements: TransferAcknowledgementsTable;
   ledger_entries: LedgerEntriesTable;
   ledger_nodes: LedgerNodesTable;
   ledger_checkpoints: LedgerCheckpointsTable;

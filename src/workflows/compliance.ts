@@ -7,9 +7,15 @@ import { createHash } from 'node:crypto';
 import type { Receipt } from '../ledger/receipt.js';
 import { latestCheckpoint } from '../ledger-store/ledger-repository.js';
 import { actorOf, type Caller } from '../rules/caller.js';
-import { type ComplianceReport, DecisionTally, registryFindings } from '../rules/compliance-report.js';
+import { type ComplianceReport, DecisionTally, handOverFindings, registryFindings } from '../rules/compliance-report.js';
 import type { RegulationProfile } from '../rules/regulation-profile.js';
-import { forEachDecision, grantFacts, lastVerification, transferredDecisions } from '../storage/compliance-repository.js';
+import {
+  forEachDecision,
+  grantFacts,
+  lastVerification,
+  mismatchedReceipts,
+  transferredDecisions,
+} from '../storage/compliance-repository.js';
 import type { Executor } from '../storage/transaction.js';
 import type { AccessSnapshot } from './access-state.js';
 import type { LedgerWriter } from './ledger-writer.js';
@@ -26,10 +32,11 @@ export async function compileComplianceReport(
   const tally = new DecisionTally();
   await forEachDecision(db, period, (decision) => tally.add(decision), treeSize);
   const { exports, grants } = tally.wanted;
-  const [transferred, grantMap, verification] = await Promise.all([
+  const [transferred, grantMap, verification, mismatches] = await Promise.all([
     transferredDecisions(db, exports),
     grantFacts(db, grants),
     lastVerification(db),
+    mismatchedReceipts(db, period, treeSize),
   ]);
   return {
     generated_at: now.toISOString(),
@@ -38,6 +45,7 @@ export async function compileComplianceReport(
     checkpoint: { tree_size: treeSize, root: checkpoint?.root.toString('hex') ?? null },
     ...registryFindings(snapshot, profile, now),
     ...tally.findings(profile, now, transferred, grantMap),
+    ...handOverFindings(profile, mismatches),
     last_verification: verification,
   };
 }

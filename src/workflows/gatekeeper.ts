@@ -6,7 +6,9 @@
  * decided wait for that one decision; anything else is decided and recorded like
  * POST /v1/decisions, and an allow is remembered. Requests that cannot be decided (an unknown
  * camera, a purpose outside the profile, a window in the future) are refused without an entry; a
- * request whose URI is ambiguous is refused with a `gate.refused` entry.
+ * request whose URI is ambiguous is refused with a `gate.refused` entry. An export leaves only once
+ * its transfer is registered (Article 23(3)): until then an allowed export is refused with a
+ * `gate.refused` entry that names the decision to register.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { type AllowCache, allowKey, type CachedAllow } from '../gate/allow-cache.js';
@@ -17,6 +19,7 @@ import { actorOf } from '../rules/caller.js';
 import type { RegulationProfile } from '../rules/regulation-profile.js';
 import { windowWithin } from '../rules/time-window.js';
 import type { Executor } from '../storage/transaction.js';
+import { releasingTransfer, transferOfDecision } from '../storage/transfer-repository.js';
 import type { AccessState } from './access-state.js';
 import { type Decision, DecisionError, type DecisionRequest, decide } from './decisions.js';
 import type { LedgerWriter } from './ledger-writer.js';
@@ -33,6 +36,8 @@ export interface GateQuestion extends GateTarget {
   /** Empty when the request states none: decided (and recorded) as a deny under Article 23(3). */
   readonly reason: string;
   readonly grantId?: string;
+  /** The raw URI asked for, recorded (without its query) when an export is refused. */
+  readonly uri?: string;
 }
 
 export type GateAnswer =
@@ -41,8 +46,8 @@ export type GateAnswer =
       readonly decisionId: string;
       readonly obligations: readonly string[];
       readonly validUntil: string;
-      /** How the allow was reached: a new decision, a remembered one, or a playback token. */
-      readonly source: 'decision' | 'cache' | 'token';
+      /** How the allow was reached: a new decision, a remembered one, a playback token, or an export's registered transfer. */
+      readonly source: 'decision' | 'cache' | 'token' | 'transfer';
     }
   | {
       readonly outcome: 'deny';
@@ -67,7 +72,8 @@ export type RefusalCode =
   | 'UNKNOWN_GRANT'
   | 'INVALID_WINDOW'
   | 'TOKEN_DOES_NOT_COVER'
-  | 'AMBIGUOUS_URI';
+  | 'AMBIGUOUS_URI'
+  | 'TRANSFER_NOT_REGISTERED';
 
 /** A request refused because its URI does not read one way (gate/request-uri.ts). */
 export interface GateRefusal {
@@ -121,29 +127,81 @@ export class Gatekeeper {
    * the SHA-256 of the whole raw text, and what was ambiguous. Answered only after it is committed.
    */
   async refuse(actor: Caller, refusal: GateRefusal): Promise<GateAnswer> {
+    const refusalId = await this.recordRefusal(actor, refusal.gateway, refusal.raw, { problem: refusal.problem });
+    return { outcome: 'deny', decisionId: refusalId, reasons: ['AMBIGUOUS_URI'] };
+  }
+
+  /**
+   * An allowed export is released only when its decision's transfer is registered; otherwise the
+   * refusal is recorded, and the answer names the decision to register (X-Decision-Id).
+   */
+  async requireTransfer(answer: GateAnswer, caller: Caller, target: GateTarget, uri: string): Promise<GateAnswer> {
+    if (target.action !== 'export' || answer.outcome !== 'allow') return answer;
+    if ((await transferOfDecision(this.context.db, answer.decisionId)) !== undefined) return answer;
+    await this.recordRefusal(caller, 'nginx', uri, {
+      problem: 'transfer-not-registered',
+      decision_id: answer.decisionId,
+      camera_id: target.camera,
+    });
+    return { outcome: 'deny', decisionId: answer.decisionId, reasons: ['TRANSFER_NOT_REGISTERED'] };
+  }
+
+  /**
+   * Records a `gate.refused` entry: the raw path (never the query, which may carry a token or a
+   * reason), the SHA-256 of the whole raw text, and why. Returns once it is committed.
+   */
+  private async recordRefusal(
+    actor: Caller,
+    gateway: GateRefusal['gateway'],
+    raw: string,
+    why: Readonly<Record<string, string>>,
+  ): Promise<string> {
     const refusalId = randomUUID();
-    const mark = refusal.raw.indexOf('?');
-    const path = mark === -1 ? refusal.raw : refusal.raw.slice(0, mark);
+    const mark = raw.indexOf('?');
+    const path = mark === -1 ? raw : raw.slice(0, mark);
     await this.context.writer.record(
       {
         kind: 'gate.refused',
         actor: actorOf(actor),
         payload: {
           refusal_id: refusalId,
-          gateway: refusal.gateway,
-          problem: refusal.problem,
+          gateway,
+          ...why,
           // JSON escapes whatever the raw text holds; it is cut to bound the entry.
           path: path.length > MAX_RECORDED_PATH ? `${path.slice(0, MAX_RECORDED_PATH)}…` : path,
-          uri_sha256: createHash('sha256').update(refusal.raw, 'latin1').digest('hex'),
+          uri_sha256: createHash('sha256').update(raw, 'latin1').digest('hex'),
         },
       },
       undefined,
       refusalId,
     );
-    return { outcome: 'deny', decisionId: refusalId, reasons: ['AMBIGUOUS_URI'] };
+    return refusalId;
   }
 
   async ask(question: GateQuestion): Promise<GateAnswer> {
+    if (question.action !== 'export' || question.window === undefined) return this.decideOnce(question);
+    // An export whose transfer was registered, for this person and a window holding this one, is
+    // released under that decision: a new decision could not have a transfer yet.
+    const registered = await releasingTransfer(this.context.db, {
+      person: question.caller.subject,
+      camera: question.camera,
+      window: question.window,
+      at: new Date(),
+    });
+    if (registered !== undefined && registered.validUntil !== null) {
+      return {
+        outcome: 'allow',
+        decisionId: registered.decisionId,
+        obligations: [],
+        validUntil: registered.validUntil.toISOString(),
+        source: 'transfer',
+      };
+    }
+    return this.requireTransfer(await this.decideOnce(question), question.caller, question, question.uri ?? '');
+  }
+
+  /** The remembered allow for this access, the decision being made for it, or a new decision. */
+  private async decideOnce(question: GateQuestion): Promise<GateAnswer> {
     const { context } = this;
     if (!context.profile.purposes.has(question.purpose)) return refused('UNKNOWN_PURPOSE');
     const key = allowKey({

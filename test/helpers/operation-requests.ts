@@ -207,6 +207,40 @@ export const BUILDERS: Readonly<Record<string, Build>> = {
       },
     };
   },
+  'POST /v1/transfers/{id}/acknowledgement': async (world, c) => {
+    // riverside-psb's export handed to the caller's role's own unit.
+    const supervisor = await world.as('sup-li', 'riverside-psb');
+    const decided = await inject(world, {
+      method: 'POST',
+      url: '/v1/decisions',
+      headers: supervisor,
+      payload: { camera_id: 'cam-square-north', action: 'export', window: WINDOW, purpose: 'case_handling', reason: 'matrix' },
+    });
+    const registered = await inject(world, {
+      method: 'POST',
+      url: '/v1/transfers',
+      headers: supervisor,
+      payload: {
+        decision_id: decided.json().decision_id,
+        reason: 'handed over',
+        content: {
+          camera_id: 'cam-square-north',
+          window: WINDOW,
+          file_sha256: 'a'.repeat(64),
+          size_bytes: 1000,
+          description: 'MP4',
+        },
+        recipient: { unit: OWN_UNIT[c.role], person_name: 'A Clerk', unit_id: OWN_UNIT[c.role] },
+      },
+    });
+    const transferId = (registered.json().transfer_id as string | undefined) ?? randomUUID();
+    return {
+      method: 'POST',
+      url: `/v1/transfers/${transferId}/acknowledgement`,
+      headers: c.headers,
+      payload: { file_sha256: 'a'.repeat(64) },
+    };
+  },
   'GET /v1/transfers': get('/v1/transfers?unit_id=riverside-psb'),
   'POST /v1/access-requests': post('/v1/access-requests', (c) =>
     stateOrganRequest(`MX-${c.id}`, { camera_ids: ['cam-square-north'], window: WINDOW, actions: ['playback'] }),

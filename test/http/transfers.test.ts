@@ -18,12 +18,11 @@ t.test('an allowed export is registered once as a transfer (23(3)), and the regi
     role_assignments: [
       { subject: 'aud-qian', role: 'auditor', unit_id: 'audit-office' },
       { subject: 'sup-li', role: 'supervisor', unit_id: 'riverside-metro' },
-      { subject: 'sup-gao', role: 'supervisor', unit_id: 'riverside-psb' },
     ],
   });
   const { app } = service.service;
   const li = { authorization: `Bearer ${await service.token('sup-li', 'riverside-psb')}` };
-  const gao = { authorization: `Bearer ${await service.token('sup-gao', 'riverside-psb')}` };
+  const liOfMetro = { authorization: `Bearer ${await service.token('sup-li', 'riverside-metro')}` };
   const wang = { authorization: `Bearer ${await service.token('op-wang', 'riverside-psb')}` };
   const auditor = { authorization: `Bearer ${await service.token('aud-qian', 'audit-office')}` };
   const admin = { authorization: `Bearer ${await service.token('admin', 'dev')}` };
@@ -54,7 +53,7 @@ t.test('an allowed export is registered once as a transfer (23(3)), and the regi
     app.inject({ method: 'POST', url: '/v1/transfers', headers, payload });
 
   const refusals: [string, Record<string, string>, object, number, string][] = [
-    ['someone else cannot use the decision', gao, transfer, 403, '/decision_id'],
+    ['another unit does not hand over this unit’s footage', liOfMetro, transfer, 403, '/decision_id'],
     [
       'another camera',
       li,

@@ -12,6 +12,7 @@ t.test('the camera column comes from the kinds that are about a camera, and from
     'playback.started',
     'playback.stopped',
     'registry.changed',
+    'transfer.acknowledged',
     'transfer.registered',
   ]);
   t.equal(indexedCamera('access_request.submitted', payload), null, 'a request names cameras in its scope, not as its subject');

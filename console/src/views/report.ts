@@ -17,6 +17,7 @@ interface Report {
   personnel: Finding[];
   unregistered_exports: Finding[];
   expired_grant_attempts: Finding[];
+  transfer_mismatches: Finding[];
   decisions: { total: number; denied: number };
   denials_by_day: { day: string; count: number }[];
   accesses_by_camera: { camera_id: string; unit_id: string; allowed: number; denied: number }[];
@@ -44,6 +45,11 @@ const SECTIONS: [keyof Report, string, string[]][] = [
     'expired_grant_attempts',
     'Decisions under a grant no longer valid (Article 24)',
     ['grant_id', 'person', 'camera_id', 'time', 'grant_status'],
+  ],
+  [
+    'transfer_mismatches',
+    'Transfers received with another file (Article 23(3))',
+    ['transfer_id', 'camera_id', 'recipient_unit_id', 'time', 'received_sha256'],
   ],
 ];
 

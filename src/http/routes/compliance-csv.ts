@@ -75,6 +75,18 @@ export function reportRows(report: ComplianceReport): Row[] {
       detail: item.grant_status,
     });
   }
+  for (const item of report.transfer_mismatches) {
+    rows.push({
+      section: 'transfer_mismatches',
+      code: item.code,
+      article: item.article,
+      unit_id: item.unit_id,
+      camera_id: item.camera_id,
+      reference: item.transfer_id,
+      time: item.time,
+      detail: `registered ${item.registered_sha256}; received by ${item.recipient_unit_id}: ${item.received_sha256}`,
+    });
+  }
   for (const item of report.denials_by_unit_camera) {
     rows.push({ section: 'denials_by_unit_camera', unit_id: item.unit_id, camera_id: item.camera_id, count: item.count });
   }

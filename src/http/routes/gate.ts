@@ -86,10 +86,13 @@ export async function gateRoutes(app: FastifyInstance, context: ServiceContext):
       }
       const target = matchPath(context.gate.profile.paths, read.path);
       if (target === undefined) throw new ProblemError('forbidden', 'the URI matches no gate path');
-      if (grant !== undefined) return sendGateAnswer(reply, context.gate.gatekeeper.admitToken(grant, target));
+      const { gatekeeper } = context.gate;
+      if (grant !== undefined) {
+        return sendGateAnswer(reply, await gatekeeper.requireTransfer(gatekeeper.admitToken(grant, target), caller, target, raw));
+      }
       const grantId = header(request, 'x-access-grant') ?? query.get('grant');
       if (grantId !== undefined && !UUID.test(grantId)) throw new ProblemError('forbidden', 'the grant is not a grant id');
-      const answer = await context.gate.gatekeeper.ask({
+      const answer = await gatekeeper.ask({
         caller,
         camera: target.camera,
         action: target.action,
@@ -97,6 +100,7 @@ export async function gateRoutes(app: FastifyInstance, context: ServiceContext):
         purpose: header(request, 'x-access-purpose') ?? query.get('purpose') ?? target.template.purpose,
         reason: header(request, 'x-access-reason') ?? query.get('reason') ?? target.template.reason ?? '',
         ...(grantId === undefined ? {} : { grantId }),
+        uri: raw,
       });
       return sendGateAnswer(reply, answer);
     },

@@ -2,11 +2,13 @@
  * The transfer register (Article 23(3)). POST /v1/transfers registers the hand-over of an allowed
  * export (transfer:create); GET /v1/transfers lists a unit's transfers (transfer:read in that unit)
  * or any unit's (transfer:read_all, for auditors and the oversight organ), each with its ledger
- * entry; personal values are opened with `open=true` and personal_data:read.
+ * entry; personal values are opened with `open=true` and personal_data:read. The receiving side
+ * acknowledges receipt with POST /v1/transfers/{id}/acknowledgement (transfer:acknowledge).
  */
 import type { FastifyInstance } from 'fastify';
 import { ID_PATTERN } from '../../rules/registry.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
+import { acknowledgeTransfer } from '../../workflows/transfer-acknowledgements.js';
 import { listVisibleTransfers, registerTransfer, type TransferRequest } from '../../workflows/transfers.js';
 import { authorize } from '../authorize.js';
 import { openingsFor, presentEntry } from './entry-presentation.js';
@@ -40,14 +42,24 @@ const TRANSFER_BODY = {
       properties: {
         unit: { type: 'string', minLength: 1, maxLength: 256 },
         person_name: { type: 'string', minLength: 1, maxLength: 256 },
+        unit_id: { type: 'string', pattern: ID_PATTERN },
+        subject: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\u0000-\\u001f]+$' },
       },
     },
     reason: TEXT,
   },
 } as const;
 
+const ACKNOWLEDGEMENT_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['file_sha256'],
+  properties: { file_sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+} as const;
+
 interface ListQuery {
   unit_id?: string;
+  received?: boolean;
   camera_id?: string;
   since?: string;
   until?: string;
@@ -66,6 +78,28 @@ export async function transferRoutes(app: FastifyInstance, context: ServiceConte
     },
   );
 
+  app.post<{ Params: { id: string }; Body: { file_sha256: string } }>(
+    '/v1/transfers/:id/acknowledgement',
+    {
+      preHandler: authorize('transfer', 'acknowledge'),
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
+        body: ACKNOWLEDGEMENT_BODY,
+      },
+    },
+    async (request, reply) => {
+      const acknowledged = await acknowledgeTransfer(
+        context.writer,
+        context.db,
+        context.access.current,
+        request.caller,
+        request.params.id,
+        request.body,
+      );
+      return reply.code(201).send({ matches: acknowledged.matches, receipt: presentReceipt(acknowledged.receipt) });
+    },
+  );
+
   app.get<{ Querystring: ListQuery }>(
     '/v1/transfers',
     {
@@ -75,6 +109,7 @@ export async function transferRoutes(app: FastifyInstance, context: ServiceConte
           additionalProperties: false,
           properties: {
             unit_id: { type: 'string', minLength: 1, maxLength: 256 },
+            received: { type: 'boolean' },
             camera_id: { type: 'string', pattern: ID_PATTERN },
             since: TIME,
             until: TIME,
@@ -86,9 +121,10 @@ export async function transferRoutes(app: FastifyInstance, context: ServiceConte
       },
     },
     async (request) => {
-      const { unit_id, camera_id, since, until, after, limit, open } = request.query;
+      const { unit_id, received, camera_id, since, until, after, limit, open } = request.query;
       const rows = await listVisibleTransfers(context, request.caller, {
         limit: limit + 1,
+        ...(received === undefined ? {} : { received }),
         ...(unit_id === undefined ? {} : { unitId: unit_id }),
         ...(camera_id === undefined ? {} : { cameraId: camera_id }),
         ...(since === undefined ? {} : { since: new Date(since) }),
@@ -104,6 +140,15 @@ export async function transferRoutes(app: FastifyInstance, context: ServiceConte
           unit_id: row.unitId,
           camera_id: row.cameraId,
           recipient_unit: row.recipientUnit,
+          recipient_unit_id: row.recipientUnitId,
+          acknowledgement:
+            row.acknowledgement === null
+              ? null
+              : {
+                  seq: row.acknowledgement.seq,
+                  matches: row.acknowledgement.matches,
+                  acknowledged_at: row.acknowledgement.at.toISOString(),
+                },
           registered_at: row.registeredAt.toISOString(),
           ...presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? [])),
         })),
