@@ -21,6 +21,7 @@ import { ledgerAuditRoutes } from './http/routes/ledger-audit.js';
 import { ledgerEntryRoutes } from './http/routes/ledger-entries.js';
 import { ledgerEventRoutes } from './http/routes/ledger-events.js';
 import { ledgerPublicRoutes } from './http/routes/ledger-public.js';
+import { legalHoldRoutes } from './http/routes/legal-holds.js';
 import { mediamtxRoutes } from './http/routes/mediamtx.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { openapiRoutes } from './http/routes/openapi.js';
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(gateRoutes, context);
   await app.register(mediamtxRoutes, context);
   await app.register(transferRoutes, context);
+  await app.register(legalHoldRoutes, context);
   await app.register(accessRequestRoutes, context);
   return app;
 }

@@ -116,6 +116,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       policyVersion: rules.version,
       roles: contexts.roleContext,
       requests: config.requests,
+      compliance: config.compliance,
       writer,
       vault,
       metrics,

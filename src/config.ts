@@ -74,6 +74,10 @@ export interface Config {
     /** Default and longest grant of an emergency request, in hours. */
     readonly emergencyGrantHours: number;
   };
+  readonly compliance: {
+    /** Days past a camera's retention before an unreported deletion is a finding. */
+    readonly deletionGraceDays: number;
+  };
   readonly metrics: {
     /** Unset: /metrics is served on the main port to authorised callers only. */
     readonly port: number | undefined;
@@ -279,6 +283,7 @@ export function loadConfig(env: Environment): Config {
       stateOrganGrantHours: integer(env, 'STATE_ORGAN_GRANT_HOURS', 72, 1, 8760),
       emergencyGrantHours: integer(env, 'EMERGENCY_GRANT_HOURS', 4, 1, 72),
     },
+    compliance: { deletionGraceDays: integer(env, 'DELETION_GRACE_DAYS', 7, 0, 365) },
     metrics: { port: port(env, 'METRICS_PORT'), host: text(env, 'METRICS_HOST') ?? '127.0.0.1' },
   };
   return deepFreeze(config);

@@ -5,6 +5,7 @@ export {
   grantOfRequest,
   type HoldRow,
   holdOfRequest,
+  listHolds,
   listRequests,
   type RequestRow,
   readGrant,

@@ -8,6 +8,7 @@
  */
 import type { AccessSnapshot } from './access-snapshot.js';
 import type { FindingCode, RegulationProfile, RuleCode } from './regulation-profile.js';
+import type { RetentionFindings } from './retention-findings.js';
 
 const DAY_MS = 86_400_000;
 
@@ -252,7 +253,7 @@ export type RegistryFindings = ReturnType<typeof registryFindings>;
 export type HandOverFindings = ReturnType<typeof handOverFindings>;
 export type DecisionFindings = ReturnType<DecisionTally['findings']>;
 
-export interface ComplianceReport extends RegistryFindings, DecisionFindings, HandOverFindings {
+export interface ComplianceReport extends RegistryFindings, DecisionFindings, HandOverFindings, RetentionFindings {
   readonly generated_at: string;
   readonly profile: string;
   readonly period: { readonly from: string; readonly to: string };

@@ -1,4 +1,5 @@
 /** Access requests and grants: the rows the request workflow reads and changes. */
+import { sql } from 'kysely';
 import type { GrantRow, HoldRow, RequestRow } from '../rules/access-request-records.js';
 import type { Executor } from './transaction.js';
 
@@ -220,4 +221,41 @@ export async function caseReferences(db: Executor, caseToken: string): Promise<s
     db.selectFrom('legal_holds').select('id').where('request_id', 'in', ids).execute(),
   ]);
   return [...ids, ...grants.map((row) => row.id), ...holds.map((row) => row.id)];
+}
+
+/** Legal holds of `unitIds`, newest first: of one camera, active only, before a cursor when asked. */
+export async function listHolds(
+  db: Executor,
+  filter: {
+    readonly unitIds: readonly string[];
+    readonly cameraId?: string;
+    readonly active?: boolean;
+    readonly before?: { readonly placedAt: string; readonly id: string };
+    readonly limit: number;
+  },
+): Promise<HoldRow[]> {
+  if (filter.unitIds.length === 0) return [];
+  let query = db
+    .selectFrom('legal_holds')
+    .selectAll()
+    .where('unit_id', 'in', [...filter.unitIds]);
+  if (filter.cameraId !== undefined) query = query.where(sql<boolean>`${filter.cameraId} = ANY(camera_ids)`);
+  if (filter.active === true) query = query.where('released_at', 'is', null);
+  if (filter.active === false) query = query.where('released_at', 'is not', null);
+  const before = filter.before;
+  if (before !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('placed_at', '<', new Date(before.placedAt)),
+        eb.and([eb('placed_at', '=', new Date(before.placedAt)), eb('id', '<', before.id)]),
+      ]),
+    );
+  }
+  const rows = await query.orderBy('placed_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+  return rows.map(toHold);
+}
+
+/** Every legal hold, for the compliance report's deletion findings. */
+export async function allHolds(db: Executor): Promise<HoldRow[]> {
+  return (await db.selectFrom('legal_holds').selectAll().execute()).map(toHold);
 }

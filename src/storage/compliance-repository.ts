@@ -1,6 +1,7 @@
 /** What the compliance report reads: a period's decisions, transfers of exports, grants, verifications. */
 import { sql } from 'kysely';
 import type { GrantFacts, MismatchedReceipt, RecordedDecision, VerificationFacts } from '../rules/compliance-report.js';
+import type { ReportedDeletion } from '../rules/retention-findings.js';
 import type { Executor } from './transaction.js';
 
 const PAGE = 1000;
@@ -144,4 +145,41 @@ export async function mismatchedReceipts(
     registeredSha256: row.file_sha256 ?? '',
     receivedSha256: row.received,
   }));
+}
+
+function deletionOf(row: { seq: number; time: Date; canonical: Uint8Array }): ReportedDeletion {
+  const payload = payloadOf(row.canonical) as { camera_id: string; window: { from: string; to: string } };
+  return { seq: Number(row.seq), time: row.time, cameraId: payload.camera_id, window: payload.window };
+}
+
+/** The `footage.deleted` entries of `period` within the first `treeSize` entries. */
+export async function footageDeletions(
+  db: Executor,
+  period: { readonly from: Date; readonly to: Date },
+  treeSize: number,
+): Promise<ReportedDeletion[]> {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['seq', 'time', 'canonical'])
+    .where('kind', '=', 'footage.deleted')
+    .where('seq', '<', treeSize)
+    .where('time', '>=', period.from)
+    .where('time', '<', period.to)
+    .orderBy('seq')
+    .execute();
+  return rows.map(deletionOf);
+}
+
+/** The latest `footage.deleted` entry of each camera within the first `treeSize` entries. */
+export async function lastDeletions(db: Executor, treeSize: number): Promise<Map<string, ReportedDeletion>> {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['seq', 'time', 'canonical'])
+    .distinctOn('camera')
+    .where('kind', '=', 'footage.deleted')
+    .where('seq', '<', treeSize)
+    .orderBy('camera')
+    .orderBy('seq', 'desc')
+    .execute();
+  return new Map(rows.map((row) => [deletionOf(row).cameraId, deletionOf(row)]));
 }

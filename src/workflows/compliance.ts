@@ -9,9 +9,13 @@ import { latestCheckpoint } from '../ledger-store/ledger-repository.js';
 import { actorOf, type Caller } from '../rules/caller.js';
 import { type ComplianceReport, DecisionTally, handOverFindings, registryFindings } from '../rules/compliance-report.js';
 import type { RegulationProfile } from '../rules/regulation-profile.js';
+import { retentionFindings } from '../rules/retention-findings.js';
+import { allHolds } from '../storage/access-request-repository.js';
 import {
+  footageDeletions,
   forEachDecision,
   grantFacts,
+  lastDeletions,
   lastVerification,
   mismatchedReceipts,
   transferredDecisions,
@@ -26,17 +30,22 @@ export async function compileComplianceReport(
   profile: RegulationProfile,
   period: { readonly from: Date; readonly to: Date },
   now: Date = new Date(),
+  /** Days past a camera's retention before an unreported deletion is a finding. */
+  deletionGraceDays = 7,
 ): Promise<ComplianceReport> {
   const checkpoint = await latestCheckpoint(db);
   const treeSize = checkpoint?.treeSize ?? 0;
   const tally = new DecisionTally();
   await forEachDecision(db, period, (decision) => tally.add(decision), treeSize);
   const { exports, grants } = tally.wanted;
-  const [transferred, grantMap, verification, mismatches] = await Promise.all([
+  const [transferred, grantMap, verification, mismatches, deletions, lastDeleted, holds] = await Promise.all([
     transferredDecisions(db, exports),
     grantFacts(db, grants),
     lastVerification(db),
     mismatchedReceipts(db, period, treeSize),
+    footageDeletions(db, period, treeSize),
+    lastDeletions(db, treeSize),
+    allHolds(db),
   ]);
   return {
     generated_at: now.toISOString(),
@@ -46,6 +55,13 @@ export async function compileComplianceReport(
     ...registryFindings(snapshot, profile, now),
     ...tally.findings(profile, now, transferred, grantMap),
     ...handOverFindings(profile, mismatches),
+    ...retentionFindings(profile, snapshot, {
+      deletions,
+      lastDeletions: lastDeleted,
+      holds,
+      graceDays: deletionGraceDays,
+      now,
+    }),
     last_verification: verification,
   };
 }

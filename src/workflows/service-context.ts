@@ -33,6 +33,7 @@ export interface ServiceContext {
   /** Role assignments: the roles the baseline defines and who may assign them (the grant table). */
   readonly roles: RoleContext;
   readonly requests: RequestSettings;
+  readonly compliance: { readonly deletionGraceDays: number };
   readonly writer: LedgerWriter;
   readonly vault: Vault;
   readonly metrics: Metrics;

@@ -242,6 +242,7 @@ export const BUILDERS: Readonly<Record<string, Build>> = {
     };
   },
   'GET /v1/transfers': get('/v1/transfers?unit_id=riverside-psb'),
+  'GET /v1/legal-holds': get('/v1/legal-holds?camera_id=cam-square-north&active=true'),
   'POST /v1/access-requests': post('/v1/access-requests', (c) =>
     stateOrganRequest(`MX-${c.id}`, { camera_ids: ['cam-square-north'], window: WINDOW, actions: ['playback'] }),
   ),

@@ -76,6 +76,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'POST /v1/transfers': 'DDD ADD DDD DDD DDD DDD DDD DDD DDD',
   'GET /v1/transfers': 'DDD ADD DDD ADD DDD DDD AAD AAD DDD',
   'POST /v1/transfers/{id}/acknowledgement': 'DDD ADD DDD DDD DDD ADD DDD DDD DDD',
+  'GET /v1/legal-holds': 'DDD AAD DDD AAD AAD DDD DDD DDD AAD',
   'POST /v1/access-requests': 'DDD DDD DDD DDD DDD AAD DDD DDD DDD',
   'GET /v1/access-requests': PUBLIC,
   'GET /v1/access-requests/{id}': 'HHH HHH HHH HHH AHH AHH HHH HHH HHH',

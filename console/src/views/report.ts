@@ -18,6 +18,9 @@ interface Report {
   unregistered_exports: Finding[];
   expired_grant_attempts: Finding[];
   transfer_mismatches: Finding[];
+  deletions_under_hold: Finding[];
+  deletions_before_retention: Finding[];
+  deletions_not_reported: Finding[];
   decisions: { total: number; denied: number };
   denials_by_day: { day: string; count: number }[];
   accesses_by_camera: { camera_id: string; unit_id: string; allowed: number; denied: number }[];
@@ -50,6 +53,17 @@ const SECTIONS: [keyof Report, string, string[]][] = [
     'transfer_mismatches',
     'Transfers received with another file (Article 23(3))',
     ['transfer_id', 'camera_id', 'recipient_unit_id', 'time', 'received_sha256'],
+  ],
+  ['deletions_under_hold', 'Footage deleted under a legal hold (Article 16)', ['camera_id', 'unit_id', 'hold_id', 'time']],
+  [
+    'deletions_before_retention',
+    'Footage deleted before its retention ran (Article 16)',
+    ['camera_id', 'unit_id', 'time', 'kept_until'],
+  ],
+  [
+    'deletions_not_reported',
+    'Cameras with no deletion reported past retention (Article 16)',
+    ['camera_id', 'unit_id', 'last_deleted_to', 'due_by'],
   ],
 ];
 

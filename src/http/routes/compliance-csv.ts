@@ -87,6 +87,41 @@ export function reportRows(report: ComplianceReport): Row[] {
       detail: `registered ${item.registered_sha256}; received by ${item.recipient_unit_id}: ${item.received_sha256}`,
     });
   }
+  for (const item of report.deletions_under_hold) {
+    rows.push({
+      section: 'deletions_under_hold',
+      code: item.code,
+      article: item.article,
+      unit_id: item.unit_id,
+      camera_id: item.camera_id,
+      reference: item.hold_id,
+      time: item.time,
+      detail: `${item.window.from}/${item.window.to}`,
+    });
+  }
+  for (const item of report.deletions_before_retention) {
+    rows.push({
+      section: 'deletions_before_retention',
+      code: item.code,
+      article: item.article,
+      unit_id: item.unit_id,
+      camera_id: item.camera_id,
+      reference: item.seq,
+      time: item.time,
+      detail: `${item.window.from}/${item.window.to}; kept until ${item.kept_until}`,
+    });
+  }
+  for (const item of report.deletions_not_reported) {
+    rows.push({
+      section: 'deletions_not_reported',
+      code: item.code,
+      article: item.article,
+      unit_id: item.unit_id,
+      camera_id: item.camera_id,
+      time: item.due_by,
+      detail: `last deleted to ${item.last_deleted_to ?? 'never'}; retention ${item.retention_days} days`,
+    });
+  }
   for (const item of report.denials_by_unit_camera) {
     rows.push({ section: 'denials_by_unit_camera', unit_id: item.unit_id, camera_id: item.camera_id, count: item.count });
   }

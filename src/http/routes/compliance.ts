@@ -41,7 +41,14 @@ export async function complianceRoutes(app: FastifyInstance, context: ServiceCon
         throw invalidField('querystring', '/from', `the period may span at most ${LONGEST_DAYS} days`);
       }
       const report = await context.reads.read((db) =>
-        compileComplianceReport(db, context.access.current, context.profile, { from, to }, now),
+        compileComplianceReport(
+          db,
+          context.access.current,
+          context.profile,
+          { from, to },
+          now,
+          context.compliance.deletionGraceDays,
+        ),
       );
       const csv =
         request.query.format === 'csv' ||
