@@ -16,7 +16,12 @@ export interface DecisionFacts {
   readonly window: { readonly from: Date; readonly to: Date } | undefined;
   readonly purpose: string;
   readonly reason: string;
-  readonly camera: { readonly locationClass: string };
+  readonly camera: {
+    readonly locationClass: string;
+    /** Near a military or classified site, and whether that site's consent is recorded. */
+    readonly nearClassifiedSite: boolean;
+    readonly siteConsent: boolean;
+  };
   readonly system: { readonly wentLiveOn: Date; readonly filedOn: Date | null; readonly retentionDays: number | null };
   /** The caller's personnel record; undefined when the caller is not registered. */
   readonly person:
@@ -72,6 +77,7 @@ const APPLIES: Readonly<Record<RuleCode, (facts: DecisionFacts, profile: Regulat
     return facts.window.from.getTime() < facts.at.getTime() - days * DAY_MS;
   },
   PROHIBITED_LOCATION: (facts, profile) => profile.prohibitedLocationClasses.has(facts.camera.locationClass),
+  SITE_CONSENT_MISSING: (facts) => facts.camera.nearClassifiedSite && !facts.camera.siteConsent,
   FILING_OVERDUE: (facts, profile) =>
     facts.system.filedOn === null && facts.at.getTime() > facts.system.wentLiveOn.getTime() + profile.filingDeadlineDays * DAY_MS,
   MAINTENANCE_LIVE_ONLY: (facts) => facts.maintainerOnly && !(facts.action === 'live' && facts.purpose === 'maintenance'),

@@ -95,6 +95,15 @@ export function registryFindings(snapshot: AccessSnapshot, profile: RegulationPr
       location_class: facts.camera.location_class,
     }))
     .sort((a, b) => a.camera_id.localeCompare(b.camera_id));
+  const classifiedSites = cameras
+    .filter((facts) => facts.camera.near_military_area && facts.camera.site_consent_ref === null)
+    .map((facts) => ({
+      ...cite(profile, 'SITE_CONSENT_MISSING'),
+      camera_id: facts.camera.id,
+      system_id: facts.system.id,
+      unit_id: facts.unit.id,
+    }))
+    .sort((a, b) => a.camera_id.localeCompare(b.camera_id));
   const personnel = [];
   const today = isoDay(now.getTime());
   for (const person of [...snapshot.personnel.values()].sort((a, b) => a.id.localeCompare(b.id))) {
@@ -117,7 +126,7 @@ export function registryFindings(snapshot: AccessSnapshot, profile: RegulationPr
       personnel.push({ ...cite(profile, 'NO_CONFIDENTIALITY_UNDERTAKING'), ...base });
     }
   }
-  return { filing, signage, prohibited_locations: prohibited, personnel };
+  return { filing, signage, prohibited_locations: prohibited, classified_sites: classifiedSites, personnel };
 }
 
 /**

@@ -86,7 +86,11 @@ export function gatherFacts(
     window,
     purpose: request.purpose,
     reason: request.reason,
-    camera: { locationClass: facts.camera.location_class },
+    camera: {
+      locationClass: facts.camera.location_class,
+      nearClassifiedSite: facts.camera.near_military_area,
+      siteConsent: facts.camera.site_consent_ref !== null,
+    },
     system: { ...systemDates(facts.system), retentionDays: facts.system.retention_days },
     person: record === undefined ? undefined : { active: record.active && homeUnit?.active !== false, ...personDates(record) },
     rolePermits: snapshot.index.allows(person, domain, request.camera_id, request.action) || grantCovers === true,

@@ -43,6 +43,8 @@ export interface CameraRecord {
   /** Article 11: public classes, or one of the profile's prohibited classes. */
   readonly location_class: string;
   readonly near_military_area: boolean;
+  /** The site organ's recorded opinion or consent, required near a military or classified site. */
+  readonly site_consent_ref: string | null;
   /** Camera groups that policy lines may name (casbin g2). */
   readonly groups: readonly string[];
   readonly active: boolean;
@@ -138,10 +140,11 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDescription>> = {
       location: TEXT,
       location_class: LOCATION_CLASS,
       near_military_area: { type: 'boolean' },
+      site_consent_ref: { type: ['string', 'null'], minLength: 1, maxLength: 256, pattern: '\\S' },
       groups: { type: 'array', maxItems: 32, uniqueItems: true, items: ID },
     },
     required: ['system_id', 'name', 'location', 'location_class'],
-    defaults: { near_military_area: false, groups: [] },
+    defaults: { near_military_area: false, site_consent_ref: null, groups: [] },
     references: { system_id: 'systems' },
     idSchema: ID,
   },

@@ -84,6 +84,7 @@ export interface CamerasTable {
   location: string;
   location_class: string;
   near_military_area: boolean;
+  site_consent_ref: string | null;
   groups: string[];
   active: boolean;
   updated_at: Touched;

@@ -57,7 +57,7 @@ t.test('the registry API creates, reads, lists, updates and deactivates, each ch
   });
 
   const read = await app.inject({ method: 'GET', url: '/v1/cameras/cam-e1', headers: admin });
-  t.same(read.json(), { ...CAMERA, near_military_area: false, groups: [], active: true });
+  t.same(read.json(), { ...CAMERA, near_military_area: false, site_consent_ref: null, groups: [], active: true });
   t.equal((await app.inject({ method: 'GET', url: '/v1/cameras/cam-zz', headers: admin })).statusCode, 404);
 
   const patched = await app.inject({

@@ -18,7 +18,7 @@ const BASE: DecisionFacts = {
   window: { from: daysAgo(1), to: daysAgo(0.9) },
   purpose: 'public_safety',
   reason: 'theft reported at the east gate',
-  camera: { locationClass: 'street' },
+  camera: { locationClass: 'street', nearClassifiedSite: false, siteConsent: false },
   system: { wentLiveOn: daysAgo(400), filedOn: daysAgo(390), retentionDays: null },
   person: PERSON,
   rolePermits: true,
@@ -82,7 +82,21 @@ const CASES: [string, Partial<DecisionFacts>, 'allow' | 'deny', string[], string
     [],
     [],
   ],
-  ['11 a camera in a restroom', { camera: { locationClass: 'restroom' } }, 'deny', ['PROHIBITED_LOCATION'], []],
+  [
+    "13 a camera near a military site without its organ's recorded consent",
+    { camera: { ...BASE.camera, nearClassifiedSite: true } },
+    'deny',
+    ['SITE_CONSENT_MISSING'],
+    [],
+  ],
+  [
+    '13 the same camera once the consent is recorded',
+    { camera: { ...BASE.camera, nearClassifiedSite: true, siteConsent: true } },
+    'allow',
+    [],
+    [],
+  ],
+  ['11 a camera in a restroom', { camera: { ...BASE.camera, locationClass: 'restroom' } }, 'deny', ['PROHIBITED_LOCATION'], []],
   [
     '17 a system unfiled 31 days after going live',
     { system: { wentLiveOn: daysAgo(31), filedOn: null, retentionDays: null } },
@@ -131,7 +145,7 @@ const CASES: [string, Partial<DecisionFacts>, 'allow' | 'deny', string[], string
   [
     'several failures are all named, in rule order',
     {
-      camera: { locationClass: 'dorm_room' },
+      camera: { ...BASE.camera, locationClass: 'dorm_room' },
       reason: '',
       rolePermits: false,
       system: { wentLiveOn: daysAgo(60), filedOn: null, retentionDays: null },
@@ -161,10 +175,10 @@ t.test('each article rule decides as its table says', async (t) => {
 
 t.test('findings carry the article and message of the profile, so a renumbered regulation is data', async (t) => {
   const text = await readFile(PROFILE_FILE, 'utf8');
-  const outcome = decide({ ...BASE, camera: { locationClass: 'bath' } }, profile);
+  const outcome = decide({ ...BASE, camera: { ...BASE.camera, locationClass: 'bath' } }, profile);
   t.match(outcome.reasons[0], { code: 'PROHIBITED_LOCATION', article: '11', effect: 'deny', message: /prohibited/ });
   const renumbered = parseRegulationProfile(text.replace(/article: "11"/, 'article: "14"'));
-  t.equal(decide({ ...BASE, camera: { locationClass: 'bath' } }, renumbered).reasons[0]?.article, '14');
+  t.equal(decide({ ...BASE, camera: { ...BASE.camera, locationClass: 'bath' } }, renumbered).reasons[0]?.article, '14');
   const strict = parseRegulationProfile(text.replace(/(FILING_OVERDUE:\n\s+article: "17"\n\s+effect: )warn/, '$1deny'));
   t.equal(decide({ ...BASE, system: { wentLiveOn: daysAgo(60), filedOn: null, retentionDays: null } }, strict).decision, 'deny');
 });

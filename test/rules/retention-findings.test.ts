@@ -24,6 +24,7 @@ function camera(id: string, retentionDays: number, wentLiveOn = '2026-01-01'): C
       location: '',
       location_class: 'road',
       near_military_area: false,
+      site_consent_ref: null,
       groups: [],
       active: true,
     },

@@ -14,6 +14,7 @@ interface Report {
   filing: Finding[];
   signage: Finding[];
   prohibited_locations: Finding[];
+  classified_sites: Finding[];
   personnel: Finding[];
   unregistered_exports: Finding[];
   expired_grant_attempts: Finding[];
@@ -34,6 +35,7 @@ const SECTIONS: [keyof Report, string, string[]][] = [
   ['filing', 'Filing (Article 17)', ['system_id', 'unit_id', 'went_live_on', 'due_on']],
   ['signage', 'Signage (Article 15)', ['system_id', 'unit_id']],
   ['prohibited_locations', 'Prohibited locations (Article 11)', ['camera_id', 'unit_id', 'location_class']],
+  ['classified_sites', 'Cameras near a classified site without its consent (Article 13)', ['camera_id', 'unit_id', 'system_id']],
   [
     'personnel',
     'Personnel in monitoring positions (Article 23(1))',

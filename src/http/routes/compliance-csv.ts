@@ -39,6 +39,9 @@ export function reportRows(report: ComplianceReport): Row[] {
   for (const item of report.signage) rows.push({ section: 'signage', ...item });
   for (const item of report.prohibited_locations)
     rows.push({ section: 'prohibited_locations', ...item, detail: item.location_class });
+  for (const item of report.classified_sites) {
+    rows.push({ section: 'classified_sites', ...item, detail: 'no consent recorded' });
+  }
   for (const item of report.personnel) {
     rows.push({
       section: 'personnel',
