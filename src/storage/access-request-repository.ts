@@ -259,3 +259,16 @@ export async function listHolds(
 export async function allHolds(db: Executor): Promise<HoldRow[]> {
   return (await db.selectFrom('legal_holds').selectAll().execute()).map(toHold);
 }
+
+/** The grants held by `grantee` that are in force at `at`: not revoked and not yet expired. */
+export async function activeGrantsOf(db: Executor, grantee: string, at: Date): Promise<GrantRow[]> {
+  const rows = await db
+    .selectFrom('grants')
+    .selectAll()
+    .where('grantee', '=', grantee)
+    .where('revoked_at', 'is', null)
+    .where('valid_until', '>', at)
+    .orderBy('valid_until')
+    .execute();
+  return rows.map(toGrant);
+}

@@ -179,6 +179,7 @@ export const BUILDERS: Readonly<Record<string, Build>> = {
     purpose: 'public_safety',
     reason: 'matrix',
   })),
+  'POST /v1/decisions/plan': post('/v1/decisions/plan', () => ({ action: 'live', purpose: 'public_safety', reason: 'matrix' })),
   'POST /v1/transfers': async (world, c) => {
     // The caller's own allowed export, or (for another unit) riverside-psb's supervisor's.
     const decider = c.scope === 'own' ? c.headers : await world.as('sup-li', 'riverside-psb');

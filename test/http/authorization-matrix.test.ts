@@ -59,7 +59,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'POST /v1/systems': ADMIN_WRITE,
   'PATCH /v1/systems/{id}': ADMIN_WRITE,
   'POST /v1/systems/{id}/deactivate': ADMIN_WRITE,
-  'GET /v1/cameras': REGISTRY_LIST,
+  // Anyone authenticated gets the camera directory; registry readers get the records.
+  'GET /v1/cameras': PUBLIC,
   'GET /v1/cameras/{id}': REGISTRY_READ,
   'POST /v1/cameras': ADMIN_WRITE,
   'PATCH /v1/cameras/{id}': ADMIN_WRITE,
@@ -73,6 +74,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'POST /v1/role-assignments': ADMIN_WRITE,
   'DELETE /v1/role-assignments/{unit_id}/{subject}/{role}': ADMIN_WRITE,
   'POST /v1/decisions': 'AAD AAD AAD DDD DDD AAD DDD DDD AAD',
+  'POST /v1/decisions/plan': PUBLIC,
   'POST /v1/transfers': 'DDD ADD DDD DDD DDD DDD DDD DDD DDD',
   'GET /v1/transfers': 'DDD ADD DDD ADD DDD DDD AAD AAD DDD',
   'POST /v1/transfers/{id}/acknowledgement': 'DDD ADD DDD DDD DDD ADD DDD DDD DDD',

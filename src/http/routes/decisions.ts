@@ -8,8 +8,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ID_PATTERN, SUBJECT_PATTERN } from '../../rules/registry.js';
 import type { RegulationProfile } from '../../rules/regulation-profile.js';
+import { planFor } from '../../workflows/access-plan.js';
 import { ACTIONS, type DecisionRequest, decideAsked, presentDecision } from '../../workflows/decisions.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
+import { invalidField } from '../problem.js';
 import { presentReceipt } from './receipts.js';
 
 const TIME = { type: 'string', format: 'date-time' } as const;
@@ -75,7 +77,49 @@ const DECISION_ANSWER = {
   },
 } as const;
 
+function planBodySchema(profile: RegulationProfile) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['action', 'purpose', 'reason'],
+    properties: {
+      action: { enum: [...ACTIONS] },
+      window: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['from', 'to'],
+        properties: { from: TIME, to: TIME },
+      },
+      purpose: { enum: [...profile.purposes.keys()] },
+      reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' },
+    },
+    if: { properties: { action: { const: 'live' } } },
+    else: { required: ['window'] },
+  };
+}
+
 export async function decisionRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
+  app.post<{ Body: Omit<DecisionRequest, 'camera_id'> }>(
+    '/v1/decisions/plan',
+    { schema: { body: planBodySchema(context.profile) } },
+    async (request) => {
+      if (request.body.action === 'live' && request.body.window !== undefined) {
+        throw invalidField('body', '/window', 'live view takes no window');
+      }
+      const evaluatedAt = new Date();
+      const planned = await planFor(context, request.caller, request.body, evaluatedAt);
+      return {
+        evaluated_at: evaluatedAt.toISOString(),
+        items: planned.map((item) => ({
+          camera_id: item.cameraId,
+          unit_id: item.unitId,
+          grant_id: item.grantId,
+          obligations: item.obligations,
+        })),
+      };
+    },
+  );
+
   app.post<{ Body: DecisionRequest & { playback_token?: boolean } }>(
     '/v1/decisions',
     { schema: { body: decisionBodySchema(context.profile), response: { 200: DECISION_ANSWER } } },
