@@ -17,6 +17,21 @@ import { presentReceipt } from './receipts.js';
 const TIME = { type: 'string', format: 'date-time' } as const;
 const TEXT = { type: 'string', minLength: 1, maxLength: 1000 } as const;
 
+/** What every request for access states: the action, its window, the purpose and the reason. */
+function askedAccess(profile: RegulationProfile) {
+  return {
+    action: { enum: [...ACTIONS] },
+    window: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['from', 'to'],
+      properties: { from: TIME, to: TIME },
+    },
+    purpose: { enum: [...profile.purposes.keys()] },
+    reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' },
+  };
+}
+
 export function decisionBodySchema(profile: RegulationProfile) {
   return {
     type: 'object',
@@ -24,15 +39,7 @@ export function decisionBodySchema(profile: RegulationProfile) {
     required: ['camera_id', 'action', 'purpose', 'reason'],
     properties: {
       camera_id: { type: 'string', pattern: ID_PATTERN },
-      action: { enum: [...ACTIONS] },
-      window: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['from', 'to'],
-        properties: { from: TIME, to: TIME },
-      },
-      purpose: { enum: [...profile.purposes.keys()] },
-      reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' },
+      ...askedAccess(profile),
       grant_id: { type: 'string', format: 'uuid' },
       on_behalf_of: {
         type: 'object',
@@ -83,15 +90,7 @@ function planBodySchema(profile: RegulationProfile) {
     additionalProperties: false,
     required: ['action', 'purpose', 'reason'],
     properties: {
-      action: { enum: [...ACTIONS] },
-      window: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['from', 'to'],
-        properties: { from: TIME, to: TIME },
-      },
-      purpose: { enum: [...profile.purposes.keys()] },
-      reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' },
+      ...askedAccess(profile),
     },
     if: { properties: { action: { const: 'live' } } },
     else: { required: ['window'] },
