@@ -11,6 +11,7 @@ import { inputText } from './http/input-text.js';
 import { requestContext } from './http/request-context.js';
 import { responseHeaders } from './http/response-headers.js';
 import { accessRequestRoutes } from './http/routes/access-requests.js';
+import { changeFeedRoutes } from './http/routes/change-feed.js';
 import { complianceRoutes } from './http/routes/compliance.js';
 import { consoleRoutes } from './http/routes/console.js';
 import { decisionRoutes } from './http/routes/decisions.js';
@@ -84,6 +85,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(mediamtxRoutes, context);
   await app.register(transferRoutes, context);
   await app.register(legalHoldRoutes, context);
+  await app.register(changeFeedRoutes, context);
   await app.register(accessRequestRoutes, context);
   return app;
 }

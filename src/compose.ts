@@ -27,6 +27,7 @@ import { type DatabaseHandle, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { StandbyReads, standbyLagBytes } from './storage/standby-reads.js';
 import { AccessState } from './workflows/access-state.js';
+import { ChangeFeed } from './workflows/change-feed.js';
 import { Gatekeeper } from './workflows/gatekeeper.js';
 import type { LedgerWriter } from './workflows/ledger-writer.js';
 import { recordLoadedPolicy } from './workflows/policy-loaded.js';
@@ -64,6 +65,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
     const rules = policyVersion(await policyTexts(config));
     const metrics = createMetrics();
     let halted = false;
+    let feed: ChangeFeed | undefined;
     const ledgerMetrics = createLedgerMetrics(metrics.registry, {
       latestCheckpointTime: async () => (await latestCheckpoint(database.db))?.createdAt,
       halted: () => halted,
@@ -76,6 +78,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
           { ledger_integrity: finding },
           `LEDGER INTEGRITY: ${finding.check} against the ${finding.reference} checkpoint: ${finding.detail}; the ledger records and signs nothing until an operator acts`,
         );
+        feed?.integrityHalted(finding).catch((error: unknown) => logger.error({ err: error }, 'announcing the halt failed'));
       },
     });
     const { signingKey, vault, appender, writer, integrity, trustedKeys } = recorder;
@@ -108,6 +111,11 @@ export async function composeService(config: Config, logger: Logger, options: Co
         standby === undefined ? undefined : () => standbyLagBytes(database.db, standby),
       ),
     });
+    feed = new ChangeFeed({
+      db: database.db,
+      settings: config.feed,
+      onError: (stage, error) => logger.warn({ err: error, stage }, 'the change feed failed a round'),
+    });
     const context: ServiceContext = {
       db: database.db,
       reads,
@@ -117,6 +125,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       roles: contexts.roleContext,
       requests: config.requests,
       compliance: config.compliance,
+      feed: { changes: feed, allowPlainHttp: config.mode !== 'production' },
       writer,
       vault,
       metrics,
@@ -148,6 +157,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       bodyLimitBytes: config.bodyLimitBytes,
       context,
     });
+    await feed.start();
     return {
       app,
       database,
@@ -159,6 +169,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       context,
       async close() {
         await app.close();
+        await feed?.close();
         await witnessing.close();
         await access.close();
         await appender.close();

@@ -74,6 +74,15 @@ export interface Config {
     /** Default and longest grant of an emergency request, in hours. */
     readonly emergencyGrantHours: number;
   };
+  readonly feed: {
+    /** How often the change feed reads the ledger and delivers webhooks. */
+    readonly intervalMs: number;
+    /** The first retry's delay of a failed delivery; each further one doubles, up to an hour. */
+    readonly retryBaseMs: number;
+    readonly maxAttempts: number;
+    /** How long before its end a grant is announced as expiring. */
+    readonly expiryWarningHours: number;
+  };
   readonly compliance: {
     /** Days past a camera's retention before an unreported deletion is a finding. */
     readonly deletionGraceDays: number;
@@ -282,6 +291,12 @@ export function loadConfig(env: Environment): Config {
       officersRequired: integer(env, 'STATE_ORGAN_OFFICERS', 2, 1, 10),
       stateOrganGrantHours: integer(env, 'STATE_ORGAN_GRANT_HOURS', 72, 1, 8760),
       emergencyGrantHours: integer(env, 'EMERGENCY_GRANT_HOURS', 4, 1, 72),
+    },
+    feed: {
+      intervalMs: integer(env, 'FEED_INTERVAL_MS', 1_000, 50, 600_000),
+      retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1_000, 10, 3_600_000),
+      maxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 15, 1, 100),
+      expiryWarningHours: integer(env, 'GRANT_EXPIRY_WARNING_HOURS', 24, 1, 720),
     },
     compliance: { deletionGraceDays: integer(env, 'DELETION_GRACE_DAYS', 7, 0, 365) },
     metrics: { port: port(env, 'METRICS_PORT'), host: text(env, 'METRICS_HOST') ?? '127.0.0.1' },

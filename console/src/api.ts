@@ -69,3 +69,50 @@ export async function* ndjson<T>(response: Response): AsyncGenerator<T> {
   }
   if (buffer.trim() !== '') yield JSON.parse(buffer) as T;
 }
+
+/** One Server-Sent Event: its id, type and data. */
+export interface StreamedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: string;
+}
+
+/**
+ * Reads a text/event-stream with the bearer token (EventSource cannot send one), calling `onEvent`
+ * for each event; reconnects after a drop with the last event id, until `signal` aborts.
+ */
+export async function listenToEvents(path: string, onEvent: (event: StreamedEvent) => void, signal: AbortSignal): Promise<void> {
+  let lastId = '';
+  while (!signal.aborted) {
+    try {
+      const response = await call(path, { signal, headers: lastId === '' ? {} : { 'last-event-id': lastId } });
+      const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+      if (reader === undefined) return;
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end = buffer.indexOf('\n\n');
+        while (end !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = new Map<string, string>();
+          for (const line of block.split('\n')) {
+            const colon = line.indexOf(':');
+            if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
+          }
+          const data = fields.get('data');
+          if (data !== undefined) {
+            lastId = fields.get('id') ?? lastId;
+            onEvent({ id: lastId, type: fields.get('event') ?? 'message', data });
+          }
+          end = buffer.indexOf('\n\n');
+        }
+      }
+    } catch {
+      if (signal.aborted) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+}

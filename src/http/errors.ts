@@ -123,6 +123,7 @@ const PROBLEM_OF: Readonly<Record<DomainErrorCode, ProblemCode>> = {
   'event-out-of-scope': 'forbidden',
   'request-not-permitted': 'forbidden',
   'transfer-read-not-permitted': 'forbidden',
+  'webhook-not-permitted': 'forbidden',
 };
 
 function classifyDomain(error: DomainError): Classified {

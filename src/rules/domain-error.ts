@@ -53,6 +53,7 @@ export const DOMAIN_ERROR_CODES = [
   'event-out-of-scope',
   'request-not-permitted',
   'transfer-read-not-permitted',
+  'webhook-not-permitted',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

@@ -127,6 +127,37 @@ export interface TransfersTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export interface WebhookSubscriptionsTable {
+  id: string;
+  unit_id: string;
+  url: string;
+  secret: string;
+  event_types: string[];
+  created_by: string;
+  after_seq: number;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface FeedPositionTable {
+  id: number;
+  seq: number;
+}
+
+export interface WebhookDeliveriesTable {
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  body: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  delivered_at: ColumnType<Date | null, Date | string | undefined, Date | string | null>;
+  failed_at: ColumnType<Date | null, Date | string | undefined, Date | string | null>;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface TransferAcknowledgementsTable {
   transfer_id: string;
   seq: number;
@@ -203,6 +234,9 @@ export interface Database {
   role_assignments: RoleAssignmentsTable;
   transfers: TransfersTable;
   transfer_acknowledgements: TransferAcknowledgementsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  feed_position: FeedPositionTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   ledger_entries: LedgerEntriesTable;
   ledger_nodes: LedgerNodesTable;
   ledger_checkpoints: LedgerCheckpointsTable;

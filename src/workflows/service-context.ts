@@ -16,6 +16,7 @@ import type { RegulationProfile } from '../rules/regulation-profile.js';
 import type { Database } from '../storage/schema.js';
 import type { StandbyReads } from '../storage/standby-reads.js';
 import type { AccessState } from './access-state.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import type { RoleContext } from './role-assignments.js';
@@ -48,6 +49,8 @@ export interface ServiceContext {
     readonly integrity: LedgerIntegrity;
     readonly witnessing: Witnessing;
   };
+  /** The change feed: webhook deliveries and this replica's event listeners. */
+  readonly feed: { readonly changes: ChangeFeed; readonly allowPlainHttp: boolean };
   readonly gate: {
     readonly profile: GateProfile;
     readonly tokens: PlaybackTokens;

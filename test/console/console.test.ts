@@ -170,6 +170,18 @@ t.test(
       headers: { authorization: `Bearer ${await token('sup-li', 'riverside-psb')}` },
     });
     t.match(state.json(), { status: 'approved', grant: { status: 'active' } }, 'the approval reached the service');
+    const arriving = await app.inject({
+      method: 'POST',
+      url: '/v1/access-requests',
+      headers: { authorization: `Bearer ${await token('pr-zhou', 'riverside-procuratorate')}` },
+      payload: stateOrganRequest('LIVE-1', {
+        camera_ids: ['cam-square-north'],
+        window: { from: new Date(Date.now() - 7_200_000).toISOString(), to: new Date(Date.now() - 3_600_000).toISOString() },
+        actions: ['playback'],
+      }),
+    });
+    await page.getByRole('article', { name: `Request ${arriving.json().id}` }).waitFor({ timeout: 15_000 });
+    t.pass('a request submitted while the queue is open appears in it without a reload');
 
     // A field is labelled by a <label> or aria-label (`labels` is typed loosely: this file has no DOM types).
     const unlabelled = await page.$$eval('input, textarea, select', (elements) =>

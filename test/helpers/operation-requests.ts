@@ -77,6 +77,17 @@ async function submittedRequest(world: World, c: Case, by?: Record<string, strin
   return answer.json().id as string;
 }
 
+/** A subscription of riverside-psb's, made by its administrator. */
+async function subscriptionOf(world: World): Promise<string> {
+  const answer = await inject(world, {
+    method: 'POST',
+    url: '/v1/webhook-subscriptions',
+    headers: await world.as('admin', 'riverside-psb'),
+    payload: { url: 'http://127.0.0.1:9/hook', events: ['request.submitted'] },
+  });
+  return answer.json().id as string;
+}
+
 export type Build = (world: World, c: Case) => Promise<InjectOptions>;
 
 const get =
@@ -244,6 +255,23 @@ export const BUILDERS: Readonly<Record<string, Build>> = {
   },
   'GET /v1/transfers': get('/v1/transfers?unit_id=riverside-psb'),
   'GET /v1/legal-holds': get('/v1/legal-holds?camera_id=cam-square-north&active=true'),
+  'POST /v1/webhook-subscriptions': post('/v1/webhook-subscriptions', () => ({
+    url: 'http://127.0.0.1:9/hook',
+    events: ['request.submitted'],
+  })),
+  'GET /v1/webhook-subscriptions': get('/v1/webhook-subscriptions'),
+  'POST /v1/webhook-subscriptions/{id}/deactivate': async (world, c) => ({
+    method: 'POST',
+    url: `/v1/webhook-subscriptions/${await subscriptionOf(world)}/deactivate`,
+    headers: c.headers,
+  }),
+  'GET /v1/webhook-subscriptions/{id}/deliveries': async (world, c) => ({
+    method: 'GET',
+    url: `/v1/webhook-subscriptions/${await subscriptionOf(world)}/deliveries`,
+    headers: c.headers,
+  }),
+  // An unknown type is refused before the stream opens (an open stream would never end here).
+  'GET /v1/events': get('/v1/events?types=no.such'),
   'POST /v1/access-requests': post('/v1/access-requests', (c) =>
     stateOrganRequest(`MX-${c.id}`, { camera_ids: ['cam-square-north'], window: WINDOW, actions: ['playback'] }),
   ),

@@ -79,6 +79,12 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /v1/transfers': 'DDD ADD DDD ADD DDD DDD AAD AAD DDD',
   'POST /v1/transfers/{id}/acknowledgement': 'DDD ADD DDD DDD DDD ADD DDD DDD DDD',
   'GET /v1/legal-holds': 'DDD AAD DDD AAD AAD DDD DDD DDD AAD',
+  // Each administrator manages its own unit's subscriptions: another unit's is hidden.
+  'POST /v1/webhook-subscriptions': 'DDD DDD DDD AAD DDD DDD DDD DDD DDD',
+  'GET /v1/webhook-subscriptions': 'DDD DDD DDD AAD DDD DDD DDD DDD DDD',
+  'POST /v1/webhook-subscriptions/{id}/deactivate': 'DDD DDD DDD AHD DDD DDD DDD DDD DDD',
+  'GET /v1/webhook-subscriptions/{id}/deliveries': 'DDD DDD DDD AHD DDD DDD DDD DDD DDD',
+  'GET /v1/events': PUBLIC,
   'POST /v1/access-requests': 'DDD DDD DDD DDD DDD AAD DDD DDD DDD',
   'GET /v1/access-requests': PUBLIC,
   'GET /v1/access-requests/{id}': 'HHH HHH HHH HHH AHH AHH HHH HHH HHH',

@@ -1,5 +1,9 @@
-/** For approvers: the access requests addressed to their unit that await a decision. */
-import { json } from '../api.js';
+/**
+ * For approvers: the access requests addressed to their unit that await a decision, kept live by
+ * the unit's event stream (GET /v1/events): a request submitted, approved elsewhere, rejected or
+ * withdrawn refreshes the queue without a reload.
+ */
+import { json, listenToEvents } from '../api.js';
 import { byId, h, replaceChildren } from '../dom.js';
 
 interface AccessRequest {
@@ -12,10 +16,35 @@ interface AccessRequest {
   created_at: string;
 }
 
+const QUEUE_EVENTS = [
+  'request.submitted',
+  'request.approval_recorded',
+  'request.approved',
+  'request.rejected',
+  'request.withdrawn',
+].join(',');
+
 export class RequestsView {
+  private listening: AbortController | undefined;
+
   constructor(private readonly announce: (message: string) => void) {}
 
   async show(): Promise<void> {
+    if (this.listening === undefined) {
+      this.listening = new AbortController();
+      void listenToEvents(
+        `/v1/events?types=${QUEUE_EVENTS}`,
+        (event) => {
+          if (event.type === 'request.submitted') this.announce('A new access request arrived.');
+          void this.refresh();
+        },
+        this.listening.signal,
+      );
+    }
+    await this.refresh();
+  }
+
+  private async refresh(): Promise<void> {
     const page = await json<{ items: AccessRequest[] }>('/v1/access-requests?status=submitted&limit=200');
     const list = byId('request-list');
     if (page.items.length === 0) {
@@ -42,7 +71,7 @@ export class RequestsView {
         });
         status.textContent = `Request ${item.id}: ${answer.status}`;
         this.announce(status.textContent);
-        await this.show();
+        await this.refresh();
       } catch (error) {
         status.textContent = (error as Error).message;
       }
