@@ -191,7 +191,8 @@ t.test('a unit is told of its requests, grants, holds and transfers by signed we
 t.test(
   'an integrity halt reaches every subscription asking for it, and the event stream carries the unit’s events',
   async (t) => {
-    const service = await startTestService(FEED);
+    // Every grant of this test ends within the warning: each is announced as expiring, once.
+    const service = await startTestService({ ...FEED, GRANT_EXPIRY_WARNING_HOURS: '100' });
     t.teardown(() => service.close());
     await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
     const { app } = service.service;
@@ -246,6 +247,28 @@ t.test(
     t.ok(text.includes(submitted.json().id));
     const lastId = /id: (ledger-\d+-request\.submitted)/.exec(text)?.[1] as string;
     controller.abort();
+
+    let psbSecret = '';
+    const psbHook = await receiver(t, () => psbSecret);
+    const psbSubscription = await app.inject({
+      method: 'POST',
+      url: '/v1/webhook-subscriptions',
+      headers: await as('admin', 'riverside-psb'),
+      payload: { url: psbHook.url, events: ['grant.expiring'] },
+    });
+    psbSecret = psbSubscription.json().secret;
+    const approved = await app.inject({
+      method: 'POST',
+      url: `/v1/access-requests/${submitted.json().id}/decisions`,
+      headers: approver,
+      payload: { decision: 'approve', reason: 'checked' },
+    });
+    await until(() => psbHook.received.length > 0, 'the grant ending within the warning is announced');
+    for (let round = 0; round < 3; round += 1) await service.service.context.feed.changes.runOnce();
+    t.match(psbHook.received, [
+      { type: 'grant.expiring', verified: true, body: { data: { grant_id: approved.json().grant_id } } },
+    ]);
+    t.equal(psbHook.received.length, 1, 'once, though every round sees it');
 
     const metroStream = await fetch(`${base}/v1/events`, {
       headers: { ...(await as('metro-sun', 'riverside-metro')), 'last-event-id': 'ledger-0-request.submitted' },
