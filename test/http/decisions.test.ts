@@ -349,19 +349,14 @@ t.test('a gateway speaks only for people of its unit or of units that entrusted 
   t.equal(own.json().decision, 'allow', 'and for its own maintainer, whose roles decide');
 });
 
-t.test('REGULATION_PROFILE points decisions at another profile without a code change', async (t) => {
+t.test('REGULATION_PROFILE points decisions at the law in force without a code change', async (t) => {
   const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
   const os = await import('node:os');
   const path = await import('node:path');
-  const { REGULATION_PROFILE_FILE } = await import('../../src/profiles.js');
   const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-profile-'));
-  const file = path.join(directory, 'decree-799.yaml');
-  // The final decree renumbered the articles: personnel duties moved from 23(1) to 21(1).
-  const text = (await readFile(REGULATION_PROFILE_FILE, 'utf8'))
-    .replace('name: public-video-2024-draft', 'name: decree-799')
-    .replaceAll('article: "23(1)"', 'article: "21(1)"');
-  await writeFile(file, text);
-  const service = await startTestService({ REGULATION_PROFILE: file });
+  const file = path.join(directory, 'broken.yaml');
+  // Decree 799 renumbered the articles: the personnel duties of draft 23(1) are its 16(2)(1).
+  const service = await startTestService({ REGULATION_PROFILE: 'policies/regulation-decree-799.yaml' });
   t.teardown(async () => {
     await service.close();
     await rm(directory, { recursive: true, force: true });
@@ -373,7 +368,9 @@ t.test('REGULATION_PROFILE points decisions at another profile without a code ch
     headers: { authorization: `Bearer ${await service.token('op-zhao', 'riverside-psb')}` },
     payload: { camera_id: 'cam-river-road', action: 'live', purpose: 'public_safety', reason: 'patrol' },
   });
-  t.match(response.json().reasons, [{ code: 'TRAINING_LAPSED', article: '21(1)' }]);
+  t.match(response.json().reasons, [
+    { code: 'TRAINING_LAPSED', article: '16(2)(1)', message: /monitoring or administration post/ },
+  ]);
 
   const { loadRegulationProfile } = await import('../../src/profiles.js');
   const { loadConfig } = await import('../../src/config.js');
