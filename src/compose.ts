@@ -99,7 +99,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
     // Witnesses are asked before this process records anything: one ahead of the stored log halts it.
     await witnessing.start();
     await recordLoadedPolicy(writer, rules, profile.name);
-    const contexts = changeContexts(database.db, writer, baselinePolicy);
+    const contexts = changeContexts(database.db, writer, baselinePolicy, profile);
     if (config.mode !== 'production') await setUpDevelopment(contexts, access, config.loadExampleRegistry, logger);
     const { standby } = database;
     const reads = new StandbyReads({

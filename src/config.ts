@@ -67,7 +67,7 @@ export interface Config {
   /** Load policies/example-registry.yaml into an empty registry at start (development default). */
   readonly loadExampleRegistry: boolean;
   readonly requests: {
-    /** Officers a state-organ request must name (Article 24). */
+    /** Officers a state-organ request must name (the unit's policy). */
     readonly officersRequired: number;
     /** Default and longest grant of a state-organ request, in hours. */
     readonly stateOrganGrantHours: number;

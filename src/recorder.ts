@@ -3,6 +3,7 @@
  * appender (which records its key at open) and the writer; and the contexts of the workflows that
  * change the registry and role assignments. Shared by the service and the `import` command.
  */
+
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -24,6 +25,7 @@ import { Vault } from './ledger-store/vault.js';
 import { packagePath } from './package-root.js';
 import { ROLE_GRANTS_FILE } from './profiles.js';
 import { parseClassification } from './rules/personal-fields.js';
+import type { RegulationProfile } from './rules/regulation-profile.js';
 import { parseRoleGrantTable, type RoleGrantTable } from './rules/role-grants.js';
 import type { Database } from './storage/schema.js';
 import { announceAccessChange } from './workflows/access-state.js';
@@ -122,10 +124,11 @@ export function changeContexts(
   db: Kysely<Database>,
   writer: LedgerWriter,
   baselinePolicy: string,
+  profile: Pick<RegulationProfile, 'systemCategories'>,
 ): { registryContext: RegistryContext; roleContext: RoleContext } {
   const roles = baselineRoles(baselinePolicy);
   return {
-    registryContext: { db, writer, announce: announceAccessChange },
+    registryContext: { db, writer, announce: announceAccessChange, systemCategories: new Set(profile.systemCategories.keys()) },
     roleContext: { db, writer, roles, grants: loadRoleGrantTable(roles) },
   };
 }

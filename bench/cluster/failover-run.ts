@@ -60,7 +60,12 @@ async function openService(cluster: PatroniCluster, dataDir: string): Promise<{ 
   const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   const service = await composeService(config, createLogger(config.logLevel, quiet));
   const document = parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8'));
-  const contexts = changeContexts(service.database.db, service.writer, await readFile(POLICY_FILE, 'utf8'));
+  const contexts = changeContexts(
+    service.database.db,
+    service.writer,
+    await readFile(POLICY_FILE, 'utf8'),
+    service.context.profile,
+  );
   await importRegistry(contexts.registryContext, contexts.roleContext, SERVICE_ACTOR, {
     ...document,
     role_assignments: [

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { POLICY_FILE } from '../policy/enforcer.js';
+import { loadRegulationProfile } from '../profiles.js';
 import { changeContexts, openRecorder } from '../recorder.js';
 import { openDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
@@ -34,7 +35,12 @@ export const importCommand: CliCommand = {
     try {
       if (config.migrateOnStart) await migrateToLatest(database.db);
       recorder = await openRecorder(config, database.db);
-      const { registryContext, roleContext } = changeContexts(database.db, recorder.writer, await readFile(POLICY_FILE, 'utf8'));
+      const { registryContext, roleContext } = changeContexts(
+        database.db,
+        recorder.writer,
+        await readFile(POLICY_FILE, 'utf8'),
+        await loadRegulationProfile(config),
+      );
       const summary = await importRegistry(registryContext, roleContext, IMPORT_ACTOR, document);
       io.stdout(`created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}\n`);
       return 0;

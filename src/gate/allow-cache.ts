@@ -53,7 +53,7 @@ export class AllowCache {
 /**
  * The cache key of one access: who, in which unit, what, when, for which purpose, with which stated
  * reason and under which grant. The reason is part of it: an allow decided for a request that
- * stated one never answers a request that states another, or none (Article 23(3)).
+ * stated one never answers a request that states another, or none: each access's reason is registered.
  */
 export function allowKey(parts: {
   readonly person: string;

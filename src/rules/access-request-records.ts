@@ -13,7 +13,7 @@ export interface RequestRow {
   readonly actions: readonly string[];
   readonly caseNo: string | null;
   readonly expiryHours: number;
-  /** The request asks the unit to preserve its window beyond retention (Article 16). */
+  /** The request asks the unit to preserve its window beyond retention. */
   readonly legalHold: boolean;
   readonly submittedSeq: number;
   readonly createdAt: string;
@@ -42,9 +42,9 @@ export interface GrantRow {
   readonly uses: number;
 }
 
-/** The settings of access requests (Articles 24, 25), from the configuration. */
+/** The settings of access requests, from the configuration. */
 export interface RequestSettings {
-  /** Officers a state-organ request must name (Article 24: two by default). */
+  /** Officers a state-organ request must name (the unit's policy: two by default). */
   readonly officersRequired: number;
   /** Default and longest grant of a state-organ request, in hours (72 by default). */
   readonly stateOrganGrantHours: number;

@@ -1,5 +1,5 @@
 /**
- * The life of an access request (Articles 24 and 25) as a pure state machine:
+ * The life of an access request (a state organ's or an emergency's) as a pure state machine:
  *
  *   submitted → approved | rejected | withdrawn
  *   approved  → its grant: active → expired (by time) | revoked

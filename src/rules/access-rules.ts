@@ -4,7 +4,7 @@
  * it denies, warns or obliges, comes from the regulation profile.
  */
 import type { RegulationProfile, Rule, RuleCode } from './regulation-profile.js';
-import { RULE_CODES } from './regulation-profile.js';
+import { appliesTo, RULE_CODES } from './regulation-profile.js';
 
 export const ACTIONS = ['live', 'playback', 'export', 'broadcast'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -22,23 +22,29 @@ export interface DecisionFacts {
     readonly nearClassifiedSite: boolean;
     readonly siteConsent: boolean;
   };
-  readonly system: { readonly wentLiveOn: Date; readonly filedOn: Date | null; readonly retentionDays: number | null };
+  readonly system: {
+    readonly wentLiveOn: Date;
+    readonly filedOn: Date | null;
+    readonly retentionDays: number | null;
+    /** The category of legal basis it was built on: the profile may exempt it from some rules. */
+    readonly category?: string;
+  };
   /** The caller's personnel record; undefined when the caller is not registered. */
   readonly person:
     | { readonly active: boolean; readonly trainingValidUntil: Date | null; readonly confidentialitySignedOn: Date | null }
     | undefined;
-  /** Article 23(2): the policy (roles, or a grant) permits this action on this camera. */
+  /** The policy (roles, or a grant) permits this action on this camera. */
   readonly rolePermits: boolean;
   /**
-   * Article 24/25: a grant named by the request — none, one that covers this access (its holder acts
+   * A grant named by the request — none, one that covers this access (its holder acts
    * under the grant's legal basis, not as the unit's personnel), or one that does not.
    */
   readonly grant: 'none' | 'valid' | 'invalid';
-  /** Article 22: the caller acts only as an entrusted maintainer. */
+  /** The caller acts only as an entrusted maintainer. */
   readonly maintainerOnly: boolean;
-  /** Article 16: a legal hold covers the window. */
+  /** A legal hold covers the window. */
   readonly legalHoldCovers: boolean;
-  /** Article 26: consent to publish without masking is recorded. */
+  /** Consent to publish without masking is recorded. */
   readonly publicationConsent: boolean;
 }
 
@@ -81,12 +87,16 @@ const APPLIES: Readonly<Record<RuleCode, (facts: DecisionFacts, profile: Regulat
   FILING_OVERDUE: (facts, profile) =>
     facts.system.filedOn === null && facts.at.getTime() > facts.system.wentLiveOn.getTime() + profile.filingDeadlineDays * DAY_MS,
   MAINTENANCE_LIVE_ONLY: (facts) => facts.maintainerOnly && !(facts.action === 'live' && facts.purpose === 'maintenance'),
-  MASK_SENSITIVE_INFORMATION: (facts) => facts.action === 'broadcast' && !facts.publicationConsent,
+  MASK_SENSITIVE_INFORMATION: (facts, profile) =>
+    facts.action === 'broadcast' && !(profile.maskingConsentException && facts.publicationConsent),
   REGISTER_TRANSFER: (facts) => facts.action === 'export',
 };
 
 export function decide(facts: DecisionFacts, profile: RegulationProfile): Outcome {
-  const findings = RULE_CODES.filter((code) => APPLIES[code](facts, profile)).map((code) => ({ code, ...profile.rules[code] }));
+  const category = facts.system.category;
+  const findings = RULE_CODES.filter(
+    (code) => (category === undefined || appliesTo(profile, category, code)) && APPLIES[code](facts, profile),
+  ).map((code) => ({ code, ...profile.rules[code] }));
   const denied = findings.some((finding) => finding.effect === 'deny');
   return {
     decision: denied ? 'deny' : 'allow',

@@ -2,17 +2,17 @@
  * The compliance report (GET /v1/compliance/report) as pure functions of what it reads: the
  * registry, the decisions recorded in a period, which of them have a registered transfer, the
  * grants they named, and the last recorded verification. Findings carry their code and the article
- * of the regulation profile: filing (17), signage (15), prohibited locations (11), personnel
- * training and confidentiality (23(1)), exports without a transfer (23(3)), decisions under a grant
- * no longer valid (24); and the period's denials and accesses.
+ * the regulation profile in force gives it: filing, signage, prohibited locations, classified sites,
+ * personnel training and confidentiality, exports without a transfer, decisions under a grant no
+ * longer valid; and the period's denials and accesses.
  */
 import type { AccessSnapshot } from './access-snapshot.js';
-import type { FindingCode, RegulationProfile, RuleCode } from './regulation-profile.js';
+import { appliesTo, type FindingCode, type RegulationProfile, type RuleCode } from './regulation-profile.js';
 import type { RetentionFindings } from './retention-findings.js';
 
 const DAY_MS = 86_400_000;
 
-/** Roles whose holders watch footage: Article 23(1) applies to them. */
+/** Roles whose holders watch footage: the personnel duties apply to them. */
 export const MONITORING_ROLES: ReadonlySet<string> = new Set(['operator', 'supervisor', 'maintainer']);
 
 /** One `decision.made` entry, as the report needs it. */
@@ -64,7 +64,8 @@ export function registryFindings(snapshot: AccessSnapshot, profile: RegulationPr
   const signage = [];
   for (const system of systems.sort((a, b) => a.id.localeCompare(b.id))) {
     const dueOn = isoDay(Date.parse(system.went_live_on) + profile.filingDeadlineDays * DAY_MS);
-    if (system.filing === null) {
+    const filingApplies = appliesTo(profile, system.legal_basis, 'FILING_MISSING');
+    if (filingApplies && system.filing === null) {
       const overdue = isoDay(now.getTime()) > dueOn;
       filing.push({
         ...cite(profile, overdue ? 'FILING_OVERDUE' : 'FILING_MISSING'),
@@ -73,7 +74,7 @@ export function registryFindings(snapshot: AccessSnapshot, profile: RegulationPr
         went_live_on: system.went_live_on,
         due_on: dueOn,
       });
-    } else if (system.filing.filed_on > dueOn) {
+    } else if (filingApplies && system.filing !== null && system.filing.filed_on > dueOn) {
       filing.push({
         ...cite(profile, 'FILING_OVERDUE'),
         system_id: system.id,
@@ -258,6 +259,29 @@ export function handOverFindings(profile: RegulationProfile, mismatches: readonl
   };
 }
 
+/** The code whose article each section of the report cites. */
+export const SECTION_CODES = {
+  filing: 'FILING_MISSING',
+  signage: 'NO_SIGNAGE',
+  prohibited_locations: 'PROHIBITED_LOCATION',
+  classified_sites: 'SITE_CONSENT_MISSING',
+  personnel: 'TRAINING_LAPSED',
+  unregistered_exports: 'TRANSFER_NOT_REGISTERED',
+  expired_grant_attempts: 'GRANT_USED_AFTER_EXPIRY',
+  transfer_mismatches: 'TRANSFER_HASH_MISMATCH',
+  deletions_under_hold: 'FOOTAGE_DELETED_UNDER_HOLD',
+  deletions_before_retention: 'FOOTAGE_DELETED_EARLY',
+  deletions_not_reported: 'DELETION_NOT_REPORTED',
+} as const satisfies Record<string, FindingCode | RuleCode>;
+
+/** The law the report is read against, and each section's citation (the profile's `cite_as` and article). */
+export function lawOf(profile: RegulationProfile) {
+  const citations = Object.fromEntries(
+    Object.entries(SECTION_CODES).map(([section, code]) => [section, `${profile.citeAs} ${cite(profile, code).article}`]),
+  ) as Record<keyof typeof SECTION_CODES, string>;
+  return { law: { title: profile.title, cite_as: profile.citeAs }, citations };
+}
+
 export type RegistryFindings = ReturnType<typeof registryFindings>;
 export type HandOverFindings = ReturnType<typeof handOverFindings>;
 export type DecisionFindings = ReturnType<DecisionTally['findings']>;
@@ -268,5 +292,7 @@ export interface ComplianceReport extends RegistryFindings, DecisionFindings, Ha
   readonly period: { readonly from: string; readonly to: string };
   /** The checkpoint whose tree the decisions were read from (size 0 and null root: an empty log). */
   readonly checkpoint: { readonly tree_size: number; readonly root: string | null };
+  readonly law: ReturnType<typeof lawOf>['law'];
+  readonly citations: ReturnType<typeof lawOf>['citations'];
   readonly last_verification: VerificationFacts | null;
 }

@@ -30,7 +30,7 @@ export interface DecisionRequest {
   readonly reason: string;
   readonly grant_id?: string;
   readonly on_behalf_of?: { readonly subject: string; readonly name: string };
-  /** Article 26: a reference to the recorded consent to publish without masking. */
+  /** A reference to the recorded consent to publish without masking (where the profile allows one). */
   readonly publication_consent?: string;
 }
 
@@ -75,7 +75,7 @@ export function gatherFacts(
   }
   const domain = facts.unit.id;
   const grantCovers = grant === undefined ? undefined : covers(grant, person, domain, request, at);
-  // Registration counts only in the camera's unit or through its entrusted operators (Article 20).
+  // Registration counts only in the camera's unit or through its entrusted operators.
   const record = personnelFor(snapshot, person, domain);
   const roles = snapshot.index.rolesOf(person, domain).filter((role) => role !== person);
   const homeUnit = record === undefined ? undefined : snapshot.units.get(record.unit_id);
@@ -91,19 +91,19 @@ export function gatherFacts(
       nearClassifiedSite: facts.camera.near_military_area,
       siteConsent: facts.camera.site_consent_ref !== null,
     },
-    system: { ...systemDates(facts.system), retentionDays: facts.system.retention_days },
+    system: { ...systemDates(facts.system), retentionDays: facts.system.retention_days, category: facts.system.legal_basis },
     person: record === undefined ? undefined : { active: record.active && homeUnit?.active !== false, ...personDates(record) },
     rolePermits: snapshot.index.allows(person, domain, request.camera_id, request.action) || grantCovers === true,
     grant: grantCovers === undefined ? 'none' : grantCovers ? 'valid' : 'invalid',
     maintainerOnly:
       homeUnit?.kind === 'entrusted_operator' || (roles.length > 0 && roles.every((role) => role === MAINTENANCE_ROLE)),
-    // A hold placed with the grant's request keeps its window accessible for that case (Article 16).
+    // A hold placed with the grant's request keeps its window accessible for that case.
     legalHoldCovers: grantCovers === true && hold !== undefined && holdCovers(hold, request),
     publicationConsent: request.publication_consent !== undefined,
   };
 }
 
-/** Whether a grant lets `person` take this action on this camera and window now (Article 24). */
+/** Whether a grant lets `person` take this action on this camera and window now. */
 function covers(grant: GrantRow, person: string, unit: string, request: DecisionRequest, at: Date): boolean {
   return (
     grant.grantee === person &&

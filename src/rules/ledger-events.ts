@@ -1,6 +1,6 @@
 /**
  * The events trusted systems (the gateway role) record through POST /v1/ledger/events: what the
- * service does not decide itself (Articles 16 and 22). Each kind has its own payload schema.
+ * service does not decide itself: deletions, playback sessions and maintenance. Each kind has its own payload schema.
  */
 import type { AccessSnapshot } from './access-snapshot.js';
 import { actsFor } from './unit-scope.js';
@@ -13,7 +13,7 @@ const WINDOW = {
   properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } },
 } as const;
 
-/** Payload schemas of the event kinds a gateway may record (Articles 16 and 22). */
+/** Payload schemas of the event kinds a gateway may record. */
 export const EVENT_KINDS = {
   'playback.started': {
     type: 'object',

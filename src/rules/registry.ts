@@ -1,5 +1,5 @@
 /**
- * The registry's records as the API and the ledger see them (Articles 9–12, 15–17, 23(1)): units,
+ * The registry's records as the API and the ledger see them (the duties of the regulation profile in force): units,
  * the systems they own, the cameras of each system, and the personnel of each unit. Each resource
  * is described once here — its JSON Schema, its columns and which unit owns a record — and the
  * workflow, the routes and the import read the descriptions.
@@ -12,7 +12,7 @@ export interface UnitRecord {
   readonly name: string;
   readonly kind: (typeof UNIT_KINDS)[number];
   /**
-   * Article 20: the entrusted operators this unit has entrusted with building, running or
+   * The entrusted operators this unit has entrusted with building, running or
    * maintaining its systems. Their personnel and gateways act for this unit; nobody else's do.
    */
   readonly entrusts: readonly string[];
@@ -23,14 +23,14 @@ export interface SystemRecord {
   readonly id: string;
   readonly unit_id: string;
   readonly name: string;
-  /** Article 9, 10 or 12: the legal basis on which the system was built. */
-  readonly legal_basis: 9 | 10 | 12;
+  /** The category of legal basis the system was built on: one of the profile's `system_categories`. */
+  readonly legal_basis: string;
   readonly went_live_on: string;
-  /** Article 17: the filing with the public security organ, or null while not filed. */
+  /** The filing with the public security organ, or null while not filed. */
   readonly filing: { readonly organ: string; readonly number: string; readonly filed_on: string } | null;
-  /** Article 15: signs announce the cameras. */
+  /** Signs announce the cameras. */
   readonly signage: boolean;
-  /** Article 16: how long footage is kept. */
+  /** How long footage is kept. */
   readonly retention_days: number;
   readonly active: boolean;
 }
@@ -40,7 +40,7 @@ export interface CameraRecord {
   readonly system_id: string;
   readonly name: string;
   readonly location: string;
-  /** Article 11: public classes, or one of the profile's prohibited classes. */
+  /** Public classes, or one of the profile's prohibited classes. */
   readonly location_class: string;
   readonly near_military_area: boolean;
   /** The site organ's recorded opinion or consent, required near a military or classified site. */
@@ -110,7 +110,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDescription>> = {
     properties: {
       unit_id: ID,
       name: TEXT,
-      legal_basis: { enum: [9, 10, 12] },
+      legal_basis: { type: 'string', pattern: '^[a-z][a-z_]{0,63}$' },
       went_live_on: DATE,
       filing: {
         anyOf: [

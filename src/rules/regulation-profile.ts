@@ -49,14 +49,33 @@ export interface Rule {
   readonly message: string;
 }
 
+/** A category of legal basis a system is built on, the article it rests on, and what it exempts. */
+export interface SystemCategory {
+  readonly article: string;
+  /** Rule and finding codes that do not apply to systems of this category. */
+  readonly exemptFrom: ReadonlySet<RuleCode | FindingCode>;
+}
+
 export interface RegulationProfile {
   readonly name: string;
+  /** The law's title, as reports and the console name it. */
+  readonly title: string;
+  /** How an article is cited, before its number ("Article", "Decree 799, Article"). */
+  readonly citeAs: string;
+  readonly systemCategories: ReadonlyMap<string, SystemCategory>;
+  /** Whether recorded consent to publish lifts the masking obligation. */
+  readonly maskingConsentException: boolean;
   readonly retentionDaysDefault: number;
   readonly filingDeadlineDays: number;
   readonly purposes: ReadonlyMap<string, { readonly personalImages: boolean }>;
   readonly prohibitedLocationClasses: ReadonlySet<string>;
   readonly rules: Readonly<Record<RuleCode, Rule>>;
   readonly findings: Readonly<Record<FindingCode, FindingText>>;
+}
+
+/** Whether a rule or finding applies to a system of `category` under `profile`. */
+export function appliesTo(profile: RegulationProfile, category: string, code: RuleCode | FindingCode): boolean {
+  return profile.systemCategories.get(category)?.exemptFrom.has(code) !== true;
 }
 
 export class ProfileError extends Error {
@@ -84,6 +103,26 @@ export function parseRegulationProfile(text: string): RegulationProfile {
     purposes.set(purpose, { personalImages });
   }
   if (purposes.size === 0) throw new ProfileError('purposes: expected at least one purpose');
+  for (const key of ['title', 'cite_as'] as const) {
+    if (typeof document[key] !== 'string' || document[key] === '') throw new ProfileError(`${key}: expected text`);
+  }
+  if (typeof document.masking_consent_exception !== 'boolean') {
+    throw new ProfileError('masking_consent_exception: expected true or false');
+  }
+  const systemCategories = new Map<string, SystemCategory>();
+  for (const [name, value] of Object.entries((document.system_categories ?? {}) as Record<string, unknown>)) {
+    const category = value as { article?: unknown; exempt_from?: unknown } | null;
+    const exempt = category?.exempt_from ?? [];
+    const known = [...RULE_CODES, ...FINDING_CODES] as readonly string[];
+    if (!/^[a-z][a-z_]{0,63}$/.test(name) || typeof category?.article !== 'string' || category.article === '') {
+      throw new ProfileError(`system_categories.${name}: expected { article, exempt_from? }`);
+    }
+    if (!Array.isArray(exempt) || !exempt.every((code) => known.includes(code as string))) {
+      throw new ProfileError(`system_categories.${name}.exempt_from: expected a list of rule and finding codes`);
+    }
+    systemCategories.set(name, { article: category.article, exemptFrom: new Set(exempt as (RuleCode | FindingCode)[]) });
+  }
+  if (systemCategories.size === 0) throw new ProfileError('system_categories: expected at least one category');
   const locations = document.prohibited_location_classes;
   if (!Array.isArray(locations) || !locations.every((item) => typeof item === 'string')) {
     throw new ProfileError('prohibited_location_classes: expected a list of names');
@@ -122,6 +161,10 @@ export function parseRegulationProfile(text: string): RegulationProfile {
   }
   return {
     name: document.name,
+    title: document.title as string,
+    citeAs: document.cite_as as string,
+    systemCategories,
+    maskingConsentException: document.masking_consent_exception,
     retentionDaysDefault: positiveInteger(document.retention_days_default, 'retention_days_default'),
     filingDeadlineDays: positiveInteger(document.filing_deadline_days, 'filing_deadline_days'),
     purposes,

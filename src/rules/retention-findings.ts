@@ -7,7 +7,7 @@
  */
 import type { HoldRow } from './access-request-records.js';
 import type { AccessSnapshot } from './access-snapshot.js';
-import type { FindingCode, RegulationProfile } from './regulation-profile.js';
+import { appliesTo, type FindingCode, type RegulationProfile } from './regulation-profile.js';
 
 const DAY_MS = 86_400_000;
 
@@ -63,7 +63,8 @@ export function retentionFindings(
     for (const hold of holds) underHold.push({ ...cite(profile, 'FOOTAGE_DELETED_UNDER_HOLD'), ...base, hold_id: hold.id });
     const retentionDays = facts?.system.retention_days ?? profile.retentionDaysDefault;
     const keptUntil = Date.parse(deletion.window.to) + retentionDays * DAY_MS;
-    if (deletion.time.getTime() < keptUntil) {
+    const earlyApplies = facts === undefined || appliesTo(profile, facts.system.legal_basis, 'FOOTAGE_DELETED_EARLY');
+    if (earlyApplies && deletion.time.getTime() < keptUntil) {
       early.push({
         ...cite(profile, 'FOOTAGE_DELETED_EARLY'),
         ...base,
@@ -77,6 +78,7 @@ export function retentionFindings(
     .filter((facts) => facts.camera.active && facts.system.active && facts.unit.active)
     .sort((a, b) => a.camera.id.localeCompare(b.camera.id));
   for (const facts of cameras) {
+    if (!appliesTo(profile, facts.system.legal_basis, 'DELETION_NOT_REPORTED')) continue;
     const last = input.lastDeletions.get(facts.camera.id);
     // Footage older than the last deleted window, or than going live, must have been deleted by now.
     const since = last === undefined ? Date.parse(facts.system.went_live_on) : Date.parse(last.window.to);

@@ -1,5 +1,5 @@
 /**
- * Which units a unit acts for: itself, and every unit that has entrusted it (Article 20, the
+ * Which units a unit acts for: itself, and every unit that has entrusted it (the
  * registry's `units.entrusts`). A gateway's word, a person's registration and a contractor's report
  * count only inside that scope; nothing here widens what roles permit. Pure: reads the snapshot.
  */

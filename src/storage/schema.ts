@@ -66,7 +66,7 @@ export interface SystemsTable {
   id: string;
   unit_id: string;
   name: string;
-  legal_basis: number;
+  legal_basis: string;
   went_live_on: string;
   filing_organ: string | null;
   filing_number: string | null;

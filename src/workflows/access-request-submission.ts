@@ -1,7 +1,7 @@
 /**
- * Submitting access requests: by a state organ with its legal basis and officers (Article 24), or by
+ * Submitting access requests: by a state organ with its legal basis and officers, or by
  * a person in an emergency — the person concerned, a close relative or someone with a duty of care —
- * for live view and playback (Article 25). The request's details that are personal enter the ledger
+ * for live view and playback. The request's details that are personal enter the ledger
  * sealed; the request row keeps what approval and filtering need.
  */
 import { randomUUID } from 'node:crypto';
@@ -27,7 +27,7 @@ export interface StateOrganRequest {
   readonly reason: string;
   /** How long the grant should last; at most the configured maximum, which is also the default. */
   readonly expiry_hours?: number;
-  /** Ask the unit to preserve the window beyond retention for this case (Article 16). */
+  /** Ask the unit to preserve the window beyond retention for this case. */
   readonly legal_hold?: boolean;
 }
 
@@ -43,7 +43,7 @@ export interface EmergencyRequest {
     readonly contact: string;
     readonly description: string;
   };
-  /** Live view and playback only (Article 25). */
+  /** Live view and playback only. */
   readonly scope: Scope;
   readonly reason: string;
   readonly expiry_hours?: number;

@@ -1,5 +1,5 @@
 /**
- * State-organ access requests (Article 24): submission with the legal basis, approval or rejection
+ * State-organ access requests: submission with the legal basis, approval or rejection
  * by the target unit's approvers (four-eyes when export is asked for), withdrawal by the requester,
  * and the time-boxed grant an approval issues, revocable by the unit. Each transition is one ledger
  * entry written in the transaction that changes the request; the rules live in
@@ -70,7 +70,7 @@ function narrower(asked: RequestRow, scope: Scope): void {
     if (!asked.cameraIds.includes(id))
       throw new RequestError('invalid', `camera ${id} was not asked for`, `scope/camera_ids/${i}`);
   });
-  // The unit may widen an emergency request beyond viewing (Article 25); nothing else is widened.
+  // The unit may widen an emergency request beyond viewing; nothing else is widened.
   scope.actions.forEach((action, i) => {
     if (asked.kind !== 'emergency' && !asked.actions.includes(action)) {
       throw new RequestError('invalid', `${action} was not asked for`, `scope/actions/${i}`);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Receipt } from '../ledger/receipt.js';
 import { latestCheckpoint } from '../ledger-store/ledger-repository.js';
 import { actorOf, type Caller } from '../rules/caller.js';
-import { type ComplianceReport, DecisionTally, handOverFindings, registryFindings } from '../rules/compliance-report.js';
+import { type ComplianceReport, DecisionTally, handOverFindings, lawOf, registryFindings } from '../rules/compliance-report.js';
 import type { RegulationProfile } from '../rules/regulation-profile.js';
 import { retentionFindings } from '../rules/retention-findings.js';
 import { allHolds } from '../storage/access-request-repository.js';
@@ -50,6 +50,7 @@ export async function compileComplianceReport(
   return {
     generated_at: now.toISOString(),
     profile: profile.name,
+    ...lawOf(profile),
     period: { from: period.from.toISOString(), to: period.to.toISOString() },
     checkpoint: { tree_size: treeSize, root: checkpoint?.root.toString('hex') ?? null },
     ...registryFindings(snapshot, profile, now),

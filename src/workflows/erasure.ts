@@ -13,7 +13,7 @@ import type { Executor } from '../storage/transaction.js';
 import type { AccessState } from './access-state.js';
 import type { LedgerWriter } from './ledger-writer.js';
 
-/** Legal grounds for erasure (PIPL Article 47). */
+/** Legal grounds for erasure (the Personal Information Protection Law's erasure duty). */
 export const ERASURE_BASES = [
   'purpose_fulfilled',
   'retention_expired',

@@ -7,7 +7,7 @@
  * POST /v1/decisions, and an allow is remembered. Requests that cannot be decided (an unknown
  * camera, a purpose outside the profile, a window in the future) are refused without an entry; a
  * request whose URI is ambiguous is refused with a `gate.refused` entry. An export leaves only once
- * its transfer is registered (Article 23(3)): until then an allowed export is refused with a
+ * its transfer is registered: until then an allowed export is refused with a
  * `gate.refused` entry that names the decision to register.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -33,7 +33,7 @@ export interface GateTarget {
 export interface GateQuestion extends GateTarget {
   readonly caller: Caller;
   readonly purpose: string;
-  /** Empty when the request states none: decided (and recorded) as a deny under Article 23(3). */
+  /** Empty when the request states none: decided (and recorded) as a deny (REASON_REQUIRED). */
   readonly reason: string;
   readonly grantId?: string;
   /** The raw URI asked for, recorded (without its query) when an export is refused. */

@@ -41,6 +41,21 @@ export interface RegistryContext {
   readonly writer: LedgerWriter;
   /** Tells every replica (this one included) that access facts changed; called in the transaction. */
   readonly announce: (trx: Executor) => Promise<void>;
+  /** The regulation profile's system categories a system's legal basis must be one of. */
+  readonly systemCategories: ReadonlySet<string>;
+}
+
+/** A system's legal basis is one of the profile's categories. */
+function checkCategory(context: RegistryContext, resource: ResourceDescription, record: RegistryRecord): void {
+  if (resource.name !== 'systems') return;
+  const basis = (record as { legal_basis: string }).legal_basis;
+  if (!context.systemCategories.has(basis)) {
+    throw new RegistryError(
+      'unknown-reference',
+      `not a system category of the regulation profile in force (${[...context.systemCategories].join(', ')})`,
+      'legal_basis',
+    );
+  }
 }
 
 /** The actor of a change: a caller, or the operator running the import. */
@@ -55,7 +70,7 @@ async function checkReferences(db: Executor, resource: ResourceDescription, reco
   if (resource.name === 'units') await checkEntrusted(db, record as UnitRecord);
 }
 
-/** A unit entrusts only other units registered as entrusted operators (Article 20). */
+/** A unit entrusts only other units registered as entrusted operators. */
 async function checkEntrusted(db: Executor, unit: UnitRecord): Promise<void> {
   for (const [index, id] of unit.entrusts.entries()) {
     const field = `entrusts/${index}`;
@@ -111,6 +126,7 @@ export async function createRegistryRecord(
   if ((await readRecord(context.db, resource.name, record.id)) !== undefined) {
     throw new RegistryError('already-exists', `${resource.name} ${record.id} already exists`, 'id');
   }
+  checkCategory(context, resource, record);
   await checkReferences(context.db, resource, record);
   return write(context, actor, resource, 'created', undefined, record);
 }
@@ -125,6 +141,7 @@ export async function updateRegistryRecord(
 ): Promise<RegistryChange> {
   const after = changedRecord(before, change);
   if (sameRecord(before, after)) return { record: before, change: 'unchanged', receipt: undefined };
+  checkCategory(context, resource, after);
   await checkReferences(context.db, resource, after);
   const kind = before.active && !after.active ? 'deactivated' : 'updated';
   return write(context, actor, resource, kind, before, after);

@@ -23,7 +23,7 @@ import type { ServiceContext } from './service-context.js';
 
 export class RegistryAccessError extends DomainError<'registry-not-permitted' | 'unit-kind-locked' | 'person-served-elsewhere'> {}
 
-type Context = Pick<ServiceContext, 'db' | 'writer' | 'access'>;
+type Context = Pick<ServiceContext, 'db' | 'writer' | 'access' | 'profile'>;
 
 function allows(context: Context, caller: Caller, unit: string, action: string): boolean {
   return context.access.current.index.allows(caller.subject, unit, 'registry', action);
@@ -49,7 +49,12 @@ function requireHome(context: Context, resource: ResourceDescription, record: Re
 }
 
 function changeContext(context: Context): RegistryContext {
-  return { db: context.db, writer: context.writer, announce: announceAccessChange };
+  return {
+    db: context.db,
+    writer: context.writer,
+    announce: announceAccessChange,
+    systemCategories: new Set(context.profile.systemCategories.keys()),
+  };
 }
 
 async function applied(context: Context, result: RegistryChange): Promise<RegistryChange> {

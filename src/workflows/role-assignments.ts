@@ -1,5 +1,5 @@
 /**
- * Assigning and revoking roles (Article 23(2)). Each change is written through the casbin adapter in
+ * Assigning and revoking roles. Each change is written through the casbin adapter in
  * the transaction that records its `policy.changed` entry and announces it to every replica.
  */
 

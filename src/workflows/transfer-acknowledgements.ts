@@ -1,5 +1,5 @@
 /**
- * The receiving side of a transfer (Article 23(3)): the unit it was handed to, or the person named
+ * The receiving side of a transfer: the unit it was handed to, or the person named
  * in it, acknowledges receipt with the SHA-256 of the file received. The acknowledgement is a
  * `transfer.acknowledged` entry whatever the hash; one that differs from the registered hash is a
  * compliance finding (TRANSFER_HASH_MISMATCH). Once per transfer.

@@ -1,5 +1,5 @@
 /**
- * The transfer register (Article 23(3)): an allowed export's footage is handed over only once it is
+ * The transfer register: an allowed export's footage is handed over only once it is
  * registered with the reason, the content (camera, window, file hash and size), the transferring
  * unit and person (from the token and the registry) and the receiving unit and person. One transfer
  * per decision; the decision must be an allowed export that has not expired. The unit whose camera

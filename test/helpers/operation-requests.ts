@@ -147,7 +147,7 @@ export const BUILDERS: Readonly<Record<string, Build>> = {
     id: `sys-${c.id}`,
     unit_id: 'riverside-psb',
     name: 'A new system',
-    legal_basis: 9,
+    legal_basis: 'government',
     went_live_on: '2026-01-01',
     signage: true,
   })),

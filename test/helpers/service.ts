@@ -61,7 +61,12 @@ export async function startTestService(
       });
     },
     async setUp(document) {
-      const contexts = changeContexts(database.handle.db, service.writer, await readFile(POLICY_FILE, 'utf8'));
+      const contexts = changeContexts(
+        database.handle.db,
+        service.writer,
+        await readFile(POLICY_FILE, 'utf8'),
+        service.context.profile,
+      );
       const summary = await importRegistry(contexts.registryContext, contexts.roleContext, SERVICE_ACTOR, document);
       await service.access.refresh();
       return summary;

@@ -41,7 +41,9 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
   const gateway = { authorization: `Bearer ${await service.token('gw-7', 'district-7')}` };
   await service.setUp({
     units: [{ id: 'district-7', name: 'District 7', kind: 'using_unit' }],
-    systems: [{ id: 'd7', unit_id: 'district-7', name: 'D7', legal_basis: 9, went_live_on: '2025-01-01', signage: true }],
+    systems: [
+      { id: 'd7', unit_id: 'district-7', name: 'D7', legal_basis: 'government', went_live_on: '2025-01-01', signage: true },
+    ],
     cameras: [0, 1, 2].map((i) => ({ id: `cam-${i}`, system_id: 'd7', name: `C${i}`, location: 'x', location_class: 'road' })),
     role_assignments: [{ subject: 'gw-7', role: 'gateway', unit_id: 'district-7' }],
   });

@@ -64,7 +64,7 @@ t.test('when the ledger cannot be written the answer is 503 and no allow leaves 
   const { importRegistry, parseRegistryDocument } = await import('../../src/workflows/registry-import.js');
   const { changeContexts } = await import('../../src/recorder.js');
   const { POLICY_FILE } = await import('../../src/policy/enforcer.js');
-  const contexts = changeContexts(handle.db, service.writer, await readFile(POLICY_FILE, 'utf8'));
+  const contexts = changeContexts(handle.db, service.writer, await readFile(POLICY_FILE, 'utf8'), service.context.profile);
   await importRegistry(
     contexts.registryContext,
     contexts.roleContext,

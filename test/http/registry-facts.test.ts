@@ -58,7 +58,7 @@ t.test('maintenance is reported by the unit or the operator it entrusted, for th
         id: 'harbour-quay',
         unit_id: 'harbour-authority',
         name: 'Quay cameras',
-        legal_basis: 10,
+        legal_basis: 'venue_operator',
         went_live_on: '2026-01-05',
         signage: true,
       },

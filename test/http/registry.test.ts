@@ -6,7 +6,7 @@ const SYSTEM = {
   id: 'east-streets',
   unit_id: 'east-psb',
   name: 'East streets',
-  legal_basis: 9,
+  legal_basis: 'government',
   went_live_on: '2026-01-10',
   filing: { organ: 'City PSB', number: 'PV-1', filed_on: '2026-01-20' },
   signage: true,
@@ -146,7 +146,7 @@ t.test('registry writes are scoped to the unit that owns the record, and bad inp
   const bad: [string, string, string, object, string][] = [
     ['POST', '/v1/personnel', 'a missing name', { ...PERSON, name: undefined }, '/name'],
     ['POST', '/v1/personnel', 'a bad date', { ...PERSON, training_valid_until: '2027-13-01' }, '/training_valid_until'],
-    ['POST', '/v1/systems', 'an unknown legal basis', { ...SYSTEM, id: 's2', legal_basis: 11 }, '/legal_basis'],
+    ['POST', '/v1/systems', 'an unknown legal basis', { ...SYSTEM, id: 's2', legal_basis: 'castle' }, '/legal_basis'],
     ['POST', '/v1/cameras', 'a bad id', { ...CAMERA, id: 'Cam 1' }, '/id'],
     ['POST', '/v1/cameras', 'an unknown member', { ...CAMERA, id: 'c2', colour: 'red' }, '/colour'],
     ['PATCH', '/v1/cameras/cam-e1', 'an empty change', {}, ''],

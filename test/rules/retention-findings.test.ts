@@ -8,6 +8,7 @@ const DAY = 86_400_000;
 const now = new Date('2026-11-30T12:00:00Z');
 const profile = {
   retentionDaysDefault: 30,
+  systemCategories: new Map(),
   findings: {
     FOOTAGE_DELETED_UNDER_HOLD: { article: 'H', message: '' },
     FOOTAGE_DELETED_EARLY: { article: 'E', message: '' },

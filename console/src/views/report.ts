@@ -11,6 +11,10 @@ interface Finding {
 
 interface Report {
   period: { from: string; to: string };
+  profile: string;
+  law: { title: string; cite_as: string };
+  /** Each section's citation under the profile in force: its `cite_as` and the article. */
+  citations: Record<string, string>;
   filing: Finding[];
   signage: Finding[];
   prohibited_locations: Finding[];
@@ -32,39 +36,27 @@ interface Report {
 const DAY_MS = 86_400_000;
 
 const SECTIONS: [keyof Report, string, string[]][] = [
-  ['filing', 'Filing (Article 17)', ['system_id', 'unit_id', 'went_live_on', 'due_on']],
-  ['signage', 'Signage (Article 15)', ['system_id', 'unit_id']],
-  ['prohibited_locations', 'Prohibited locations (Article 11)', ['camera_id', 'unit_id', 'location_class']],
-  ['classified_sites', 'Cameras near a classified site without its consent (Article 13)', ['camera_id', 'unit_id', 'system_id']],
-  [
-    'personnel',
-    'Personnel in monitoring positions (Article 23(1))',
-    ['subject', 'unit_id', 'training_valid_until', 'confidentiality_signed_on'],
-  ],
-  [
-    'unregistered_exports',
-    'Exports without a registered transfer (Article 23(3))',
-    ['decision_id', 'camera_id', 'person', 'time', 'status'],
-  ],
+  ['filing', 'Filing', ['system_id', 'unit_id', 'went_live_on', 'due_on']],
+  ['signage', 'Signage', ['system_id', 'unit_id']],
+  ['prohibited_locations', 'Prohibited locations', ['camera_id', 'unit_id', 'location_class']],
+  ['classified_sites', 'Cameras near a classified site without its consent', ['camera_id', 'unit_id', 'system_id']],
+  ['personnel', 'Personnel in monitoring positions', ['subject', 'unit_id', 'training_valid_until', 'confidentiality_signed_on']],
+  ['unregistered_exports', 'Exports without a registered transfer', ['decision_id', 'camera_id', 'person', 'time', 'status']],
   [
     'expired_grant_attempts',
-    'Decisions under a grant no longer valid (Article 24)',
+    'Decisions under a grant no longer valid',
     ['grant_id', 'person', 'camera_id', 'time', 'grant_status'],
   ],
   [
     'transfer_mismatches',
-    'Transfers received with another file (Article 23(3))',
+    'Transfers received with another file',
     ['transfer_id', 'camera_id', 'recipient_unit_id', 'time', 'received_sha256'],
   ],
-  ['deletions_under_hold', 'Footage deleted under a legal hold (Article 16)', ['camera_id', 'unit_id', 'hold_id', 'time']],
-  [
-    'deletions_before_retention',
-    'Footage deleted before its retention ran (Article 16)',
-    ['camera_id', 'unit_id', 'time', 'kept_until'],
-  ],
+  ['deletions_under_hold', 'Footage deleted under a legal hold', ['camera_id', 'unit_id', 'hold_id', 'time']],
+  ['deletions_before_retention', 'Footage deleted before its retention ran', ['camera_id', 'unit_id', 'time', 'kept_until']],
   [
     'deletions_not_reported',
-    'Cameras with no deletion reported past retention (Article 16)',
+    'Cameras with no deletion reported past retention',
     ['camera_id', 'unit_id', 'last_deleted_to', 'due_by'],
   ],
 ];
@@ -99,8 +91,10 @@ export class ReportView {
 
   private async load(): Promise<void> {
     const report = await json<Report>(`/v1/compliance/report?${this.period()}`);
-    const findings = SECTIONS.map(([key, title, columns]) => {
+    const findings = SECTIONS.map(([key, topic, columns]) => {
       const items = report[key] as Finding[];
+      const citation = report.citations[key];
+      const title = citation === undefined ? topic : `${topic} (${citation})`;
       return h(
         'section',
         { 'aria-label': title },
@@ -128,6 +122,7 @@ export class ReportView {
         : this.charts(report, heading);
     replaceChildren(
       byId('report-body'),
+      h('p', { id: 'report-law' }, `Reported against ${report.law.title} (profile ${report.profile}).`),
       h(
         'p',
         {},

@@ -1,5 +1,5 @@
 /**
- * Access requests (Articles 24 and 25). A state organ's officer submits with the legal basis
+ * Access requests by state organs and by people in an emergency. A state organ's officer submits with the legal basis
  * (access_request:submit); anyone authenticated may submit an emergency request. The target unit's
  * approvers approve or reject (access_request:decide in that unit; for an emergency the approval is
  * the unit's consent), the requester withdraws, the unit revokes a grant. A request is visible to
@@ -91,7 +91,7 @@ export async function accessRequestRoutes(app: FastifyInstance, context: Service
         const { kind: _kind, ...rest } = body;
         submitted = await submitStateOrganRequest(context, request.caller, rest);
       } else {
-        // Anyone authenticated may ask in an emergency (Article 25); the unit's consent decides.
+        // Anyone authenticated may ask in an emergency; the unit's consent decides.
         const { kind: _kind, ...rest } = body;
         submitted = await submitEmergencyRequest(context, request.caller, rest);
       }

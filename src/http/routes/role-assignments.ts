@@ -1,5 +1,5 @@
 /**
- * Role assignments (Article 23(2)): list a unit's (role_assignment:read in that unit), assign and
+ * Role assignments (who may act on footage, the authorization duty): list a unit's (role_assignment:read in that unit), assign and
  * revoke (as policies/role-assignments.yaml permits: by role, unit kind, never one's own). Every
  * change is a `policy.changed` entry; this replica applies it before answering, the others within a
  * second (NOTIFY).

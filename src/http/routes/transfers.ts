@@ -1,5 +1,5 @@
 /**
- * The transfer register (Article 23(3)). POST /v1/transfers registers the hand-over of an allowed
+ * The transfer register. POST /v1/transfers registers the hand-over of an allowed
  * export (transfer:create); GET /v1/transfers lists a unit's transfers (transfer:read in that unit)
  * or any unit's (transfer:read_all, for auditors and the oversight organ), each with its ledger
  * entry; personal values are opened with `open=true` and personal_data:read. The receiving side
