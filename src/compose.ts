@@ -20,7 +20,7 @@ import { createLedgerMetrics } from './observability/ledger-metrics.js';
 import { createMetrics } from './observability/metrics.js';
 import { createStandbyMetrics } from './observability/standby-metrics.js';
 import { POLICY_FILE } from './policy/enforcer.js';
-import { loadGateProfile, loadRegulationProfile, policyTexts } from './profiles.js';
+import { checkRegistryCategories, loadGateProfile, loadRegulationProfile, policyTexts } from './profiles.js';
 import { changeContexts, openRecorder } from './recorder.js';
 import { policyVersion } from './rules/policy-version.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
@@ -98,6 +98,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
     );
     // Witnesses are asked before this process records anything: one ahead of the stored log halts it.
     await witnessing.start();
+    checkRegistryCategories(config, profile, access.current.systems.values());
     await recordLoadedPolicy(writer, rules, profile.name);
     const contexts = changeContexts(database.db, writer, baselinePolicy, profile);
     if (config.mode !== 'production') await setUpDevelopment(contexts, access, config.loadExampleRegistry, logger);

@@ -25,7 +25,27 @@ async function loadProfile<T>(file: string, variable: string, parse: (text: stri
   try {
     return parse(text);
   } catch (error) {
-    throw new ConfigError(variable, (error as Error).message);
+    throw new ConfigError(variable, `${file}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The registry's systems name legal-basis categories of the profile in force: a profile that lacks
+ * one the registry uses stops start-up, naming the file, the key and the system.
+ */
+export function checkRegistryCategories(
+  config: Config,
+  profile: RegulationProfile,
+  systems: Iterable<{ readonly id: string; readonly legal_basis: string }>,
+): void {
+  for (const system of systems) {
+    if (!profile.systemCategories.has(system.legal_basis)) {
+      const file = config.regulationProfileFile ?? REGULATION_PROFILE_FILE;
+      throw new ConfigError(
+        'REGULATION_PROFILE',
+        `${file}: system_categories.${system.legal_basis} is missing, and system ${system.id} is built on it`,
+      );
+    }
   }
 }
 

@@ -65,6 +65,8 @@ export interface RegulationProfile {
   readonly systemCategories: ReadonlyMap<string, SystemCategory>;
   /** Whether recorded consent to publish lifts the masking obligation. */
   readonly maskingConsentException: boolean;
+  /** What a person may ask for to protect life, health or property, and what the unit may add. */
+  readonly individualAccess: { readonly actions: ReadonlySet<string>; readonly unitMayAdd: ReadonlySet<string> };
   readonly retentionDaysDefault: number;
   readonly filingDeadlineDays: number;
   readonly purposes: ReadonlyMap<string, { readonly personalImages: boolean }>;
@@ -109,6 +111,17 @@ export function parseRegulationProfile(text: string): RegulationProfile {
   if (typeof document.masking_consent_exception !== 'boolean') {
     throw new ProfileError('masking_consent_exception: expected true or false');
   }
+  const individual = (document.individual_access ?? {}) as { actions?: unknown; unit_may_add?: unknown };
+  const actionList = (value: unknown, key: string): Set<string> => {
+    if (!Array.isArray(value) || !value.every((item) => ['live', 'playback', 'export', 'broadcast'].includes(item as string))) {
+      throw new ProfileError(`individual_access.${key}: expected a list of actions (live, playback, export, broadcast)`);
+    }
+    return new Set(value as string[]);
+  };
+  const individualAccess = {
+    actions: actionList(individual.actions, 'actions'),
+    unitMayAdd: actionList(individual.unit_may_add ?? [], 'unit_may_add'),
+  };
   const systemCategories = new Map<string, SystemCategory>();
   for (const [name, value] of Object.entries((document.system_categories ?? {}) as Record<string, unknown>)) {
     const category = value as { article?: unknown; exempt_from?: unknown } | null;
@@ -165,6 +178,7 @@ export function parseRegulationProfile(text: string): RegulationProfile {
     citeAs: document.cite_as as string,
     systemCategories,
     maskingConsentException: document.masking_consent_exception,
+    individualAccess,
     retentionDaysDefault: positiveInteger(document.retention_days_default, 'retention_days_default'),
     filingDeadlineDays: positiveInteger(document.filing_deadline_days, 'filing_deadline_days'),
     purposes,

@@ -158,9 +158,14 @@ export function submitEmergencyRequest(
 ): Promise<{ id: string; receipt: Receipt }> {
   requireUnit(context.access.current, request.target_unit);
   checkScope(context.access.current, request.target_unit, request.scope, now);
+  const allowed = context.profile.individualAccess.actions;
   request.scope.actions.forEach((action, i) => {
-    if (action === 'export') {
-      throw new RequestError('invalid', 'an emergency request asks for live view and playback only', `scope/actions/${i}`);
+    if (!allowed.has(action)) {
+      throw new RequestError(
+        'invalid',
+        `an individual's request asks for ${[...allowed].join(' and ')} only`,
+        `scope/actions/${i}`,
+      );
     }
   });
   const details = { emergency: request.emergency, reason: request.reason };

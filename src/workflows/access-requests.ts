@@ -45,7 +45,7 @@ export type { RequestSettings } from '../rules/access-request-records.js';
  * What the request workflows use: the database, the writer, the vault, the access state (read for
  * the registry, and applied again after a change that takes access away commits) and the settings.
  */
-export type RequestContext = Pick<ServiceContext, 'db' | 'writer' | 'vault' | 'access' | 'requests'>;
+export type RequestContext = Pick<ServiceContext, 'db' | 'writer' | 'vault' | 'access' | 'requests' | 'profile'>;
 
 export type RequestErrorCode = Extract<DomainErrorCode, 'invalid' | 'not-found' | 'changed-concurrently' | 'grant-not-active'>;
 
@@ -64,15 +64,17 @@ export interface DecisionOnRequest {
   readonly scope?: Scope;
 }
 
-/** An approval may narrow the cameras, window and actions asked for, never widen them. */
-function narrower(asked: RequestRow, scope: Scope): void {
+/**
+ * An approval may narrow the cameras, window and actions asked for, never widen them, except by the
+ * actions the profile lets a unit add to an individual's request.
+ */
+function narrower(asked: RequestRow, scope: Scope, unitMayAdd: ReadonlySet<string>): void {
   scope.camera_ids.forEach((id, i) => {
     if (!asked.cameraIds.includes(id))
       throw new RequestError('invalid', `camera ${id} was not asked for`, `scope/camera_ids/${i}`);
   });
-  // The unit may widen an emergency request beyond viewing; nothing else is widened.
   scope.actions.forEach((action, i) => {
-    if (asked.kind !== 'emergency' && !asked.actions.includes(action)) {
+    if (!asked.actions.includes(action) && !(asked.kind === 'emergency' && unitMayAdd.has(action))) {
       throw new RequestError('invalid', `${action} was not asked for`, `scope/actions/${i}`);
     }
   });
@@ -91,7 +93,7 @@ export async function decideOnRequest(
   if (verdict.decision === 'reject' && verdict.scope !== undefined) {
     throw new RequestError('invalid', 'a rejection narrows nothing', 'scope');
   }
-  if (verdict.scope !== undefined) narrower(request, verdict.scope);
+  if (verdict.scope !== undefined) narrower(request, verdict.scope, context.profile.individualAccess.unitMayAdd);
   const validUntil = new Date(now.getTime() + request.expiryHours * 3_600_000);
   const next = transition(
     stateOf(request),

@@ -18,6 +18,7 @@ const PROFILES = [
     training: '23(1)',
     exemptOtherPlaces: false,
     consentLiftsMasking: true,
+    unitMayAddExport: true,
   },
   {
     file: 'policies/regulation-decree-799.yaml',
@@ -27,6 +28,7 @@ const PROFILES = [
     training: '16(2)(1)',
     exemptOtherPlaces: true,
     consentLiftsMasking: false,
+    unitMayAddExport: false,
   },
 ] as const;
 
@@ -117,6 +119,49 @@ for (const profile of PROFILES) {
       profile.consentLiftsMasking ? 'recorded consent lifts masking under the draft' : 'the decree masks whatever the consent',
     );
 
+    const viewWindow = {
+      from: new Date(Date.now() - 7_200_000).toISOString(),
+      to: new Date(Date.now() - 3_600_000).toISOString(),
+    };
+    const asked = await app.inject({
+      method: 'POST',
+      url: '/v1/access-requests',
+      headers: await as('resident-tang', 'nowhere'),
+      payload: {
+        kind: 'emergency',
+        target_unit: 'riverside-psb',
+        emergency: {
+          nature: 'life',
+          relationship: 'close_relative',
+          name: 'Tang Yue',
+          contact: '+86 138 0000 1234',
+          description: 'my father left home at noon',
+        },
+        scope: {
+          camera_ids: ['cam-river-road'],
+          window: viewWindow,
+          actions: ['playback'],
+        },
+        reason: 'find a missing person',
+      },
+    });
+    t.equal(asked.statusCode, 201, 'a person may ask to view footage');
+    const widened = await app.inject({
+      method: 'POST',
+      url: `/v1/access-requests/${asked.json().id}/decisions`,
+      headers: await as('sup-li', 'riverside-psb'),
+      payload: {
+        decision: 'approve',
+        reason: 'consent given',
+        scope: { camera_ids: ['cam-river-road'], window: viewWindow, actions: ['playback', 'export'] },
+      },
+    });
+    t.equal(
+      widened.statusCode,
+      profile.unitMayAddExport ? 200 : 400,
+      profile.unitMayAddExport ? 'the draft lets the unit add export' : 'the decree allows viewing only: no export is added',
+    );
+
     const report = (await app.inject({ method: 'GET', url: '/v1/compliance/report', headers: admin })).json();
     t.equal(report.profile, profile.name);
     t.match(report.law.title, profile.name.startsWith('decree') ? /Decree No\. 799/ : /2024 draft/, 'the report names its law');
@@ -129,3 +174,40 @@ for (const profile of PROFILES) {
     );
   });
 }
+
+t.test('a profile lacking a category the registry uses, or a key, stops start-up naming the file and the key', async (t) => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { Writable } = await import('node:stream');
+  const { composeService } = await import('../../src/compose.js');
+  const { loadConfig } = await import('../../src/config.js');
+  const { createLogger } = await import('../../src/observability/logger.js');
+  const service = await startTestService();
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-profiles-'));
+  t.teardown(async () => {
+    await service.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+  const file = path.join(directory, 'narrow.yaml');
+  const text = await readFile('policies/regulation.yaml', 'utf8');
+  await writeFile(file, text.replace(/\n {2}venue_operator: .*\n/, '\n'));
+  const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  const restart = () =>
+    composeService(
+      loadConfig({ NODE_ENV: 'test', DATA_DIR: service.dataDir, REGULATION_PROFILE: file }),
+      createLogger('silent', quiet),
+      {
+        database: service.database.handle,
+      },
+    );
+  await t.rejects(restart(), {
+    name: 'ConfigError',
+    message: new RegExp(
+      `^REGULATION_PROFILE: ${file.replace(/[.]/g, '\\.')}: system_categories\\.venue_operator is missing, and system riverside-metro-stations is built on it`,
+    ),
+  });
+  await writeFile(file, text.replace(/\ncite_as: .*\n/, '\n'));
+  await t.rejects(restart(), { name: 'ConfigError', message: /narrow\.yaml: cite_as: expected text$/ });
+});
