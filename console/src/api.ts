@@ -50,8 +50,8 @@ export async function text(path: string): Promise<string> {
   return (await call(path)).text();
 }
 
-/** Reads an NDJSON response line by line as it arrives. */
-export async function* ndjson<T>(response: Response): AsyncGenerator<T> {
+/** The pieces of a streamed text response between `separator`s, as they arrive; then the rest. */
+async function* pieces(response: Response, separator: string): AsyncGenerator<string> {
   const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
   if (reader === undefined) return;
   let buffer = '';
@@ -59,15 +59,21 @@ export async function* ndjson<T>(response: Response): AsyncGenerator<T> {
     const { value, done } = await reader.read();
     if (done) break;
     buffer += value;
-    let newline = buffer.indexOf('\n');
-    while (newline >= 0) {
-      const line = buffer.slice(0, newline).trim();
-      buffer = buffer.slice(newline + 1);
-      if (line !== '') yield JSON.parse(line) as T;
-      newline = buffer.indexOf('\n');
+    let end = buffer.indexOf(separator);
+    while (end >= 0) {
+      yield buffer.slice(0, end);
+      buffer = buffer.slice(end + separator.length);
+      end = buffer.indexOf(separator);
     }
   }
-  if (buffer.trim() !== '') yield JSON.parse(buffer) as T;
+  if (buffer !== '') yield buffer;
+}
+
+/** Reads an NDJSON response line by line as it arrives. */
+export async function* ndjson<T>(response: Response): AsyncGenerator<T> {
+  for await (const line of pieces(response, '\n')) {
+    if (line.trim() !== '') yield JSON.parse(line) as T;
+  }
 }
 
 /** One Server-Sent Event: its id, type and data. */
@@ -86,28 +92,16 @@ export async function listenToEvents(path: string, onEvent: (event: StreamedEven
   while (!signal.aborted) {
     try {
       const response = await call(path, { signal, headers: lastId === '' ? {} : { 'last-event-id': lastId } });
-      const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
-      if (reader === undefined) return;
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end = buffer.indexOf('\n\n');
-        while (end !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const fields = new Map<string, string>();
-          for (const line of block.split('\n')) {
-            const colon = line.indexOf(':');
-            if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
-          }
-          const data = fields.get('data');
-          if (data !== undefined) {
-            lastId = fields.get('id') ?? lastId;
-            onEvent({ id: lastId, type: fields.get('event') ?? 'message', data });
-          }
-          end = buffer.indexOf('\n\n');
+      for await (const block of pieces(response, '\n\n')) {
+        const fields = new Map<string, string>();
+        for (const line of block.split('\n')) {
+          const colon = line.indexOf(':');
+          if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
+        }
+        const data = fields.get('data');
+        if (data !== undefined) {
+          lastId = fields.get('id') ?? lastId;
+          onEvent({ id: lastId, type: fields.get('event') ?? 'message', data });
         }
       }
     } catch {

@@ -84,6 +84,26 @@ export function registryFindings(snapshot: AccessSnapshot, profile: RegulationPr
         filed_on: system.filing.filed_on,
       });
     }
+    const filed = system.filing;
+    if (filed !== null && appliesTo(profile, system.legal_basis, 'REFILING_DUE')) {
+      const cameraCount = cameras.filter((facts) => facts.system.id === system.id).length;
+      const changed = [
+        ...(filed.cameras !== undefined && filed.cameras !== cameraCount ? [`cameras ${filed.cameras} → ${cameraCount}`] : []),
+        ...(filed.retention_days !== undefined && filed.retention_days !== system.retention_days
+          ? [`storage period ${filed.retention_days} → ${system.retention_days} days`]
+          : []),
+      ];
+      if (changed.length > 0) {
+        filing.push({
+          ...cite(profile, 'REFILING_DUE'),
+          system_id: system.id,
+          unit_id: system.unit_id,
+          went_live_on: system.went_live_on,
+          filed_on: filed.filed_on,
+          changed: changed.join('; '),
+        });
+      }
+    }
     if (!system.signage) signage.push({ ...cite(profile, 'NO_SIGNAGE'), system_id: system.id, unit_id: system.unit_id });
   }
   const prohibited = cameras

@@ -26,8 +26,17 @@ export interface SystemRecord {
   /** The category of legal basis the system was built on: one of the profile's `system_categories`. */
   readonly legal_basis: string;
   readonly went_live_on: string;
-  /** The filing with the public security organ, or null while not filed. */
-  readonly filing: { readonly organ: string; readonly number: string; readonly filed_on: string } | null;
+  /**
+   * The filing with the public security organ, or null while not filed; with the filed number of
+   * cameras and storage period when recorded, so that a change of them shows as due for re-filing.
+   */
+  readonly filing: {
+    readonly organ: string;
+    readonly number: string;
+    readonly filed_on: string;
+    readonly cameras?: number;
+    readonly retention_days?: number;
+  } | null;
   /** Signs announce the cameras. */
   readonly signage: boolean;
   /** How long footage is kept. */
@@ -118,7 +127,13 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDescription>> = {
             type: 'object',
             additionalProperties: false,
             required: ['organ', 'number', 'filed_on'],
-            properties: { organ: TEXT, number: TEXT, filed_on: DATE },
+            properties: {
+              organ: TEXT,
+              number: TEXT,
+              filed_on: DATE,
+              cameras: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+              retention_days: { type: 'integer', minimum: 1, maximum: 3650 },
+            },
           },
           { type: 'null' },
         ],

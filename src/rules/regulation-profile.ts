@@ -27,6 +27,7 @@ export type RuleCode = (typeof RULE_CODES)[number];
 /** What the compliance report finds that no decision rule covers. */
 export const FINDING_CODES = [
   'FILING_MISSING',
+  'REFILING_DUE',
   'NO_SIGNAGE',
   'TRANSFER_NOT_REGISTERED',
   'TRANSFER_HASH_MISMATCH',

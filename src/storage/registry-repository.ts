@@ -1,7 +1,7 @@
 /**
  * Registry rows: reading and writing records of each resource, and the whole active registry for the
  * access snapshot. Records are the API's shape (rules/registry.ts); only systems store theirs
- * flattened (the filing record as three columns).
+ * flattened (the filing record as its columns).
  */
 import type { CameraRecord, PersonRecord, RegistryRecord, ResourceName, SystemRecord, UnitRecord } from '../rules/registry.js';
 import type { Executor } from './transaction.js';
@@ -11,13 +11,21 @@ type Row = Record<string, unknown>;
 function toRecord(resource: ResourceName, row: Row): RegistryRecord {
   const { updated_at: _updated, ...rest } = row;
   if (resource !== 'systems') return rest as unknown as RegistryRecord;
-  const { filing_organ, filing_number, filed_on, ...system } = rest;
+  const { filing_organ, filing_number, filed_on, filed_cameras, filed_retention_days, ...system } = rest;
   return {
     ...system,
     filing:
       filing_organ === null || filing_number === null || filed_on === null
         ? null
-        : { organ: filing_organ, number: filing_number, filed_on },
+        : {
+            organ: filing_organ,
+            number: filing_number,
+            filed_on,
+            ...(filed_cameras === null || filed_cameras === undefined ? {} : { cameras: filed_cameras }),
+            ...(filed_retention_days === null || filed_retention_days === undefined
+              ? {}
+              : { retention_days: filed_retention_days }),
+          },
   } as unknown as SystemRecord;
 }
 
@@ -29,6 +37,8 @@ function toRow(resource: ResourceName, record: RegistryRecord): Row {
     filing_organ: filing?.organ ?? null,
     filing_number: filing?.number ?? null,
     filed_on: filing?.filed_on ?? null,
+    filed_cameras: filing?.cameras ?? null,
+    filed_retention_days: filing?.retention_days ?? null,
   };
 }
 

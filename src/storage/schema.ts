@@ -71,6 +71,8 @@ export interface SystemsTable {
   filing_organ: string | null;
   filing_number: string | null;
   filed_on: string | null;
+  filed_cameras: number | null;
+  filed_retention_days: number | null;
   signage: boolean;
   retention_days: number;
   active: boolean;

@@ -175,6 +175,30 @@ for (const profile of PROFILES) {
       report.filing.some((item: { system_id: string }) => item.system_id === 'riverside-metro-stations'),
       "the venue operator's unfiled system is found under both",
     );
+    const refiled = await app.inject({
+      method: 'PATCH',
+      url: '/v1/systems/riverside-streets',
+      headers: await as('admin', 'riverside-psb'),
+      payload: {
+        filing: {
+          organ: 'City Public Security Bureau',
+          number: 'PV-2025-0117',
+          filed_on: '2025-03-20',
+          cameras: 3,
+          retention_days: 30,
+        },
+      },
+    });
+    t.equal(refiled.statusCode, 200, 'the filing records the cameras and storage period filed');
+    const afterFiling = (await app.inject({ method: 'GET', url: '/v1/compliance/report', headers: admin })).json();
+    const refiling = afterFiling.filing.find(
+      (item: { code: string; system_id: string }) => item.code === 'REFILING_DUE' && item.system_id === 'riverside-streets',
+    );
+    t.match(
+      refiling,
+      { article: profile.name.startsWith('decree') ? '14' : '17', changed: /^cameras 3 → \d+$/ },
+      'a changed camera count is due for re-filing',
+    );
   });
 }
 

@@ -28,6 +28,7 @@ const ARTICLES: Readonly<Record<string, readonly [string, string]>> = {
   MASK_SENSITIVE_INFORMATION: ['26', '22'],
   REGISTER_TRANSFER: ['23(3)', '16(2)(3)'],
   FILING_MISSING: ['17', '14'],
+  REFILING_DUE: ['17', '14'],
   NO_SIGNAGE: ['15', '13'],
   TRANSFER_NOT_REGISTERED: ['23(3)', '16(2)(3)'],
   TRANSFER_HASH_MISMATCH: ['23(3)', '15(1)'],

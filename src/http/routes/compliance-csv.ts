@@ -33,7 +33,10 @@ export function reportRows(report: ComplianceReport): Row[] {
     rows.push({
       section: 'filing',
       ...item,
-      detail: `went live ${item.went_live_on}, due ${item.due_on}${'filed_on' in item ? `, filed ${item.filed_on}` : ''}`,
+      detail:
+        'changed' in item
+          ? `filed ${item.filed_on}; changed since: ${item.changed}`
+          : `went live ${item.went_live_on}, due ${item.due_on}${'filed_on' in item ? `, filed ${item.filed_on}` : ''}`,
     });
   }
   for (const item of report.signage) rows.push({ section: 'signage', ...item });
