@@ -196,3 +196,34 @@ t.test(
     t.same(problems, [], 'no script errors');
   },
 );
+
+t.test(
+  "the report's headings cite the law in force: the draft's articles, or the decree's",
+  { skip: e2eSkip(existsSync(CHROMIUM), 'Chromium') },
+  async (t) => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
+    t.teardown(() => browser.close());
+    for (const [file, filing, law] of [
+      ['policies/regulation.yaml', 'Filing (Article 17): 1', /2024 draft/],
+      ['policies/regulation-decree-799.yaml', 'Filing (Decree 799, Article 14): 1', /Decree No\. 799/],
+    ] as const) {
+      const service = await startTestService({ REGULATION_PROFILE: file });
+      t.teardown(() => service.close());
+      await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+      const { app } = service.service;
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/console`);
+      await page.getByLabel('Bearer token').fill(await service.token('admin', 'dev'));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Compliance report' }).click();
+      await page.getByRole('heading', { name: filing }).waitFor();
+      t.match(await page.locator('#report-law').textContent(), law, `${file}: the report names its law`);
+      t.pass(`${file}: ${filing}`);
+      await page.close();
+    }
+  },
+);
