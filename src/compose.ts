@@ -115,6 +115,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
     feed = new ChangeFeed({
       db: database.db,
       settings: config.feed,
+      secrets: vault,
       onError: (stage, error) => logger.warn({ err: error, stage }, 'the change feed failed a round'),
     });
     const context: ServiceContext = {

@@ -40,6 +40,10 @@ function open(key: Buffer, nonce: Buffer, ciphertext: Buffer, aad: string): Buff
   }
 }
 
+function secretAad(purpose: string, id: string): string {
+  return `footage-warden/secret/v1\n${purpose}\n${id}`;
+}
+
 function wrapAad(subjectId: string): string {
   return `footage-warden/data-key/v1\n${subjectId}`;
 }
@@ -91,6 +95,22 @@ export class Vault {
   searchToken(purpose: string, value: string): string {
     this.searchKey ??= Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), 'footage-warden/search-token/v1', 32));
     return createHmac('sha256', this.searchKey).update(`${purpose}\n${value}`, 'utf8').digest('hex');
+  }
+
+  /**
+   * Seals a secret the service keeps for itself (a webhook's signing key) under the master key,
+   * bound to `purpose` and `id`: whoever reads the database cannot use it.
+   */
+  sealSecret(purpose: string, id: string, secret: string): string {
+    const { nonce, ciphertext } = seal(this.masterKey, Buffer.from(secret, 'utf8'), secretAad(purpose, id));
+    return `v1:${Buffer.concat([nonce, ciphertext]).toString('base64')}`;
+  }
+
+  /** Opens what `sealSecret` sealed for the same `purpose` and `id`; throws VaultError otherwise. */
+  openSecret(purpose: string, id: string, sealed: string): string {
+    if (!sealed.startsWith('v1:')) throw new VaultError('sealed-value-unreadable', 'not a sealed secret');
+    const bytes = Buffer.from(sealed.slice(3), 'base64');
+    return open(this.masterKey, bytes.subarray(0, NONCE), bytes.subarray(NONCE), secretAad(purpose, id)).toString('utf8');
   }
 
   private unwrap(subjectId: string, wrapped: Buffer): Buffer {

@@ -6,6 +6,9 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** The purpose a subscription's secret is sealed for under the master key (the vault's sealSecret). */
+export const WEBHOOK_SECRET = 'webhook-secret';
+
 export function webhookSignature(secret: string, timestamp: number, body: string): string {
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
 }

@@ -21,7 +21,7 @@ import {
   integrityHaltedEvent,
   referencesOf,
 } from '../rules/feed-events.js';
-import { webhookSignature } from '../rules/webhook-signature.js';
+import { WEBHOOK_SECRET, webhookSignature } from '../rules/webhook-signature.js';
 import {
   activeSubscriptions,
   claimDeliveries,
@@ -76,6 +76,8 @@ export class ChangeFeed {
     private readonly options: {
       readonly db: Kysely<Database>;
       readonly settings: FeedSettings;
+      /** Opens the subscriptions' sealed secrets. */
+      readonly secrets: { openSecret(purpose: string, id: string, sealed: string): string };
       readonly onError: (stage: string, error: unknown) => void;
       readonly now?: () => Date;
     },
@@ -193,7 +195,11 @@ export class ChangeFeed {
               'footage-warden-event-id': delivery.eventId,
               'footage-warden-event-type': delivery.eventType,
               'footage-warden-timestamp': String(timestamp),
-              'footage-warden-signature': webhookSignature(delivery.secret, timestamp, delivery.body),
+              'footage-warden-signature': webhookSignature(
+                this.options.secrets.openSecret(WEBHOOK_SECRET, delivery.subscriptionId, delivery.secret),
+                timestamp,
+                delivery.body,
+              ),
             },
             body: delivery.body,
             redirect: 'error',

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Caller } from '../rules/caller.js';
 import { DomainError } from '../rules/domain-error.js';
+import { WEBHOOK_SECRET } from '../rules/webhook-signature.js';
 import {
   type DeliveryState,
   deactivateSubscription,
@@ -21,7 +22,7 @@ export type { SubscriptionRow } from '../storage/feed-repository.js';
 
 export class WebhookError extends DomainError<'webhook-not-permitted' | 'not-found' | 'invalid'> {}
 
-type Context = Pick<ServiceContext, 'db' | 'access'> & { readonly allowPlainHttp: boolean };
+type Context = Pick<ServiceContext, 'db' | 'access' | 'vault'> & { readonly allowPlainHttp: boolean };
 
 function requireManage(context: Context, caller: Caller, unit: string): void {
   if (unit !== caller.unit || !context.access.current.index.allows(caller.subject, unit, 'webhook', 'manage')) {
@@ -41,11 +42,13 @@ export async function createSubscription(
   }
   if (url.username !== '' || url.password !== '') throw new WebhookError('invalid', 'the URL must carry no credentials', 'url');
   const secret = randomBytes(32).toString('base64url');
+  const id = randomUUID();
   const subscription = await insertSubscription(context.db, {
-    id: randomUUID(),
+    id,
     unitId: caller.unit,
     url: url.toString(),
-    secret,
+    // Sealed under the master key: a reader of the database cannot sign deliveries.
+    secret: context.vault.sealSecret(WEBHOOK_SECRET, id, secret),
     eventTypes: [...new Set(request.events)],
     createdBy: caller.subject,
   });

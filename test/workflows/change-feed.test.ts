@@ -102,6 +102,13 @@ t.test('a unit is told of its requests, grants, holds and transfers by signed we
   const subscriptionId = created.json().id;
   const listed = (await app.inject({ method: 'GET', url: '/v1/webhook-subscriptions', headers: admin })).json();
   t.notOk(JSON.stringify(listed).includes(secret), 'and never again');
+  const stored = await service.database.handle.db
+    .selectFrom('webhook_subscriptions')
+    .select('secret')
+    .where('id', '=', created.json().id)
+    .executeTakeFirstOrThrow();
+  t.match(stored.secret, /^v1:/, 'the database holds the secret sealed under the master key');
+  t.notOk(stored.secret.includes(secret), 'not the secret itself');
   const metroAdmin = await as('admin', 'riverside-metro');
   const metroCreated = await subscribe(metroAdmin, { url: metro.url, events: ['request.submitted', 'grant.issued'] });
   metroSecret = metroCreated.json().secret;

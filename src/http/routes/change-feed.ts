@@ -36,7 +36,12 @@ function sse(event: FeedEvent): string {
 }
 
 export async function changeFeedRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
-  const settings = { db: context.db, access: context.access, allowPlainHttp: context.feed.allowPlainHttp };
+  const settings = {
+    db: context.db,
+    access: context.access,
+    vault: context.vault,
+    allowPlainHttp: context.feed.allowPlainHttp,
+  };
   const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
   // Open event streams end when the service closes, or closing would wait for their clients.
   const streams = new Set<{ end(): void }>();
