@@ -9,7 +9,7 @@ import type { GrantRow, HoldRow } from './access-request-records.js';
 import { type Action, decide } from './access-rules.js';
 import type { AccessSnapshot } from './access-snapshot.js';
 import type { Caller } from './caller.js';
-import { DecisionError, type DecisionRequest, gatherFacts } from './decision-facts.js';
+import { DecisionError, type DecisionRequest, gatherFacts, mayAskWithoutGrant } from './decision-facts.js';
 import type { RegulationProfile } from './regulation-profile.js';
 
 export interface PlanQuestion {
@@ -28,14 +28,6 @@ export interface PlannedAccess {
   readonly obligations: readonly string[];
 }
 
-/** Whether the caller may ask for a decision on a camera of `cameraUnit` without a grant (decideAsked). */
-function mayAsk(snapshot: AccessSnapshot, caller: Caller, cameraUnit: string): boolean {
-  return (
-    snapshot.index.allows(caller.subject, caller.unit, 'decision', 'create') ||
-    snapshot.index.allows(caller.subject, cameraUnit, 'decision', 'create')
-  );
-}
-
 export function planAccess(
   snapshot: AccessSnapshot,
   profile: RegulationProfile,
@@ -50,7 +42,7 @@ export function planAccess(
     .sort((a, b) => a.camera.id.localeCompare(b.camera.id));
   for (const facts of cameras) {
     const options = [
-      ...(mayAsk(snapshot, caller, facts.unit.id) ? [undefined] : []),
+      ...(mayAskWithoutGrant(snapshot, caller, facts.unit.id) ? [undefined] : []),
       ...grants.filter(({ grant }) => grant.cameraIds.includes(facts.camera.id)),
     ];
     for (const option of options) {

@@ -7,7 +7,7 @@
  * longer valid; and the period's denials and accesses.
  */
 import type { AccessSnapshot } from './access-snapshot.js';
-import { appliesTo, type FindingCode, type RegulationProfile, type RuleCode } from './regulation-profile.js';
+import { appliesTo, cite, type FindingCode, type RegulationProfile, type RuleCode } from './regulation-profile.js';
 import type { RetentionFindings } from './retention-findings.js';
 
 const DAY_MS = 86_400_000;
@@ -41,13 +41,6 @@ export interface VerificationFacts {
   readonly result: Readonly<Record<string, unknown>>;
 }
 
-type Code = FindingCode | RuleCode;
-
-function cite(profile: RegulationProfile, code: Code): { code: Code; article: string } {
-  const text = (profile.findings as Record<string, { article: string }>)[code] ?? profile.rules[code as RuleCode];
-  return { code, article: text.article };
-}
-
 function isoDay(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
 }
@@ -64,17 +57,17 @@ export function registryFindings(snapshot: AccessSnapshot, profile: RegulationPr
   const signage = [];
   for (const system of systems.sort((a, b) => a.id.localeCompare(b.id))) {
     const dueOn = isoDay(Date.parse(system.went_live_on) + profile.filingDeadlineDays * DAY_MS);
-    const filingApplies = appliesTo(profile, system.legal_basis, 'FILING_MISSING');
-    if (filingApplies && system.filing === null) {
-      const overdue = isoDay(now.getTime()) > dueOn;
+    const applies = (code: FindingCode | RuleCode) => appliesTo(profile, system.legal_basis, code);
+    const missingCode = isoDay(now.getTime()) > dueOn ? 'FILING_OVERDUE' : 'FILING_MISSING';
+    if (system.filing === null && applies(missingCode)) {
       filing.push({
-        ...cite(profile, overdue ? 'FILING_OVERDUE' : 'FILING_MISSING'),
+        ...cite(profile, missingCode),
         system_id: system.id,
         unit_id: system.unit_id,
         went_live_on: system.went_live_on,
         due_on: dueOn,
       });
-    } else if (filingApplies && system.filing !== null && system.filing.filed_on > dueOn) {
+    } else if (system.filing !== null && system.filing.filed_on > dueOn && applies('FILING_OVERDUE')) {
       filing.push({
         ...cite(profile, 'FILING_OVERDUE'),
         system_id: system.id,
@@ -85,7 +78,7 @@ export function registryFindings(snapshot: AccessSnapshot, profile: RegulationPr
       });
     }
     const filed = system.filing;
-    if (filed !== null && appliesTo(profile, system.legal_basis, 'REFILING_DUE')) {
+    if (filed !== null && applies('REFILING_DUE')) {
       const cameraCount = cameras.filter((facts) => facts.system.id === system.id).length;
       const changed = [
         ...(filed.cameras !== undefined && filed.cameras !== cameraCount ? [`cameras ${filed.cameras} → ${cameraCount}`] : []),

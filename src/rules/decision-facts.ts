@@ -7,6 +7,7 @@ import type { GrantRow, HoldRow } from './access-request-records.js';
 import { grantStatusAt } from './access-request-states.js';
 import type { Action, DecisionFacts } from './access-rules.js';
 import type { AccessSnapshot } from './access-snapshot.js';
+import type { Caller } from './caller.js';
 import { DomainError, type DomainErrorCode } from './domain-error.js';
 import type { PersonRecord, SystemRecord } from './registry.js';
 import { windowWithin } from './time-window.js';
@@ -45,6 +46,17 @@ const CLOCK_TOLERANCE_MS = 60_000;
 
 /** The roles that let a person act on footage beyond maintenance. */
 const MAINTENANCE_ROLE = 'maintainer';
+
+/**
+ * Whether `caller` may ask for a decision on a camera of `cameraUnit` without a grant: decision:create
+ * in their own unit or in the camera's (a contractor's roles are held in the units they work for).
+ */
+export function mayAskWithoutGrant(snapshot: AccessSnapshot, caller: Caller, cameraUnit: string | undefined): boolean {
+  return (
+    snapshot.index.allows(caller.subject, caller.unit, 'decision', 'create') ||
+    (cameraUnit !== undefined && snapshot.index.allows(caller.subject, cameraUnit, 'decision', 'create'))
+  );
+}
 
 /** The facts of a request against the snapshot; throws DecisionError for requests that cannot be decided. */
 export function gatherFacts(

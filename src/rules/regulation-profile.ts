@@ -76,6 +76,15 @@ export interface RegulationProfile {
   readonly findings: Readonly<Record<FindingCode, FindingText>>;
 }
 
+/** A rule or finding code with the article the profile gives it. */
+export function cite<Code extends RuleCode | FindingCode>(
+  profile: RegulationProfile,
+  code: Code,
+): { code: Code; article: string } {
+  const text = (profile.findings as Record<string, FindingText>)[code] ?? profile.rules[code as RuleCode];
+  return { code, article: text.article };
+}
+
 /** Whether a rule or finding applies to a system of `category` under `profile`. */
 export function appliesTo(profile: RegulationProfile, category: string, code: RuleCode | FindingCode): boolean {
   return profile.systemCategories.get(category)?.exemptFrom.has(code) !== true;

@@ -7,7 +7,7 @@
  */
 import type { HoldRow } from './access-request-records.js';
 import type { AccessSnapshot } from './access-snapshot.js';
-import { appliesTo, type FindingCode, type RegulationProfile } from './regulation-profile.js';
+import { appliesTo, cite, type RegulationProfile } from './regulation-profile.js';
 
 const DAY_MS = 86_400_000;
 
@@ -17,10 +17,6 @@ export interface ReportedDeletion {
   readonly time: Date;
   readonly cameraId: string;
   readonly window: { readonly from: string; readonly to: string };
-}
-
-function cite(profile: RegulationProfile, code: FindingCode): { code: FindingCode; article: string } {
-  return { code, article: profile.findings[code].article };
 }
 
 function overlaps(a: { from: string; to: string }, b: { from: string; to: string }): boolean {

@@ -181,5 +181,5 @@ export async function lastDeletions(db: Executor, treeSize: number): Promise<Map
     .orderBy('camera')
     .orderBy('seq', 'desc')
     .execute();
-  return new Map(rows.map((row) => [deletionOf(row).cameraId, deletionOf(row)]));
+  return new Map(rows.map(deletionOf).map((deletion) => [deletion.cameraId, deletion]));
 }

@@ -98,10 +98,18 @@ export class ChangeFeed {
     if (this.closed) return Promise.resolve();
     if (this.running !== undefined) return this.running;
     this.running = (async () => {
+      // The ledger's end is read once a round; what is appended meanwhile waits for the next one.
+      let latest: number;
+      try {
+        latest = await latestSeq(this.options.db);
+      } catch (error) {
+        this.options.onError('fan-out', error);
+        return;
+      }
       for (const [stage, step] of [
-        ['fan-out', () => this.fanOut()],
+        ['fan-out', () => this.fanOut(latest)],
         ['delivery', () => this.deliver()],
-        ['tail', () => this.tail()],
+        ['tail', () => this.tail(latest)],
       ] as const) {
         try {
           await step();
@@ -159,12 +167,11 @@ export class ChangeFeed {
     return rows;
   }
 
-  private async fanOut(): Promise<void> {
+  private async fanOut(latest: number): Promise<void> {
     const now = this.now();
     await transact(this.options.db, 'feed.fan_out', async (trx) => {
       const position = await lockFeedPosition(trx);
       if (position === undefined) return;
-      const latest = await latestSeq(trx);
       const subscriptions = await activeSubscriptions(trx);
       if (subscriptions.length === 0) {
         if (latest > position) await setFeedPosition(trx, latest);
@@ -225,12 +232,11 @@ export class ChangeFeed {
     );
   }
 
-  private async tail(): Promise<void> {
+  private async tail(latest: number): Promise<void> {
     if (this.tailSeq === undefined || this.listeners.size === 0) {
-      this.tailSeq = await latestSeq(this.options.db);
+      this.tailSeq = latest;
       return;
     }
-    const latest = await latestSeq(this.options.db);
     const { entries, through } = await feedEntriesAfter(this.options.db, this.tailSeq, FEED_ENTRY_KINDS, SPAN, latest);
     this.tailSeq = through;
     for (const event of await eventsOf(this.options.db, entries)) {

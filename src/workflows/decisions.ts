@@ -10,7 +10,7 @@ import type { Finding, Outcome } from '../rules/access-rules.js';
 import { decide as applyRules } from '../rules/access-rules.js';
 import type { Caller } from '../rules/caller.js';
 import { actorOf } from '../rules/caller.js';
-import { type DecisionRequest, gatherFacts, VALIDITY_SECONDS } from '../rules/decision-facts.js';
+import { type DecisionRequest, gatherFacts, mayAskWithoutGrant, VALIDITY_SECONDS } from '../rules/decision-facts.js';
 import { DomainError } from '../rules/domain-error.js';
 import type { RegulationProfile } from '../rules/regulation-profile.js';
 import { actsFor } from '../rules/unit-scope.js';
@@ -148,10 +148,7 @@ export async function decideAsked(
 ): Promise<Decision> {
   const snapshot = context.access.current;
   const cameraUnit = snapshot.cameras.get(request.camera_id)?.unit.id;
-  const mayAsk =
-    request.grant_id !== undefined ||
-    snapshot.index.allows(caller.subject, caller.unit, 'decision', 'create') ||
-    (cameraUnit !== undefined && snapshot.index.allows(caller.subject, cameraUnit, 'decision', 'create'));
+  const mayAsk = request.grant_id !== undefined || mayAskWithoutGrant(snapshot, caller, cameraUnit);
   if (!mayAsk)
     throw new AskError('decision-not-permitted', `decision:create is not permitted for this caller in unit ${caller.unit}`);
   if (request.on_behalf_of !== undefined) {
