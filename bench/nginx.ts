@@ -45,17 +45,27 @@ export interface RunningNginx {
   /** The same root served without the gate: the static ceiling a benchmark compares with. */
   readonly openPort: number;
   readonly errorLog: string;
+  /** The documented server's access log, in the documented `footage_warden` format. */
+  readonly accessLog: string;
   stop(): Promise<void>;
 }
 
 /** The documented server block, pointed at the service, a port and a root. */
-export async function documentedServerBlock(servicePort: number, port: number, root: string): Promise<string> {
+export async function documentedServerBlock(
+  servicePort: number,
+  port: number,
+  root: string,
+  accessLog: string,
+  extra = '',
+): Promise<string> {
   const text = await readFile(NGINX_CONF_FILE, 'utf8');
   const replaced = text
     .replace('server 127.0.0.1:3000;', `server 127.0.0.1:${servicePort};`)
     .replace('listen 8080;', `listen 127.0.0.1:${port};`)
-    .replace('root /srv/footage;', `root ${root};`);
-  if ([`:${servicePort};`, `:${port};`, `root ${root};`].some((part) => !replaced.includes(part))) {
+    .replace('root /srv/footage;', `root ${root};${extra === '' ? '' : `\n${extra}`}`)
+    .replace('access_log /var/log/nginx/footage-warden.log footage_warden;', `access_log ${accessLog} footage_warden;`);
+  const expected = [`:${servicePort};`, `:${port};`, `root ${root};`, `access_log ${accessLog} footage_warden;`];
+  if (expected.some((part) => !replaced.includes(part))) {
     throw new Error(`${NGINX_CONF_FILE} no longer has the lines this runner replaces`);
   }
   return replaced;
@@ -66,6 +76,8 @@ export async function startNginx(options: {
   readonly servicePort: number;
   readonly root: string;
   readonly workers?: number;
+  /** Directives added to the documented server block (a test's player page, a misconfigured location). */
+  readonly extra?: string;
 }): Promise<RunningNginx> {
   const binary = nginxBinary();
   if (binary === undefined) throw new Error('nginx is not installed (Debian: apt-get install nginx)');
@@ -75,6 +87,7 @@ export async function startNginx(options: {
   const temp = path.join(directory, 'temp');
   await mkdir(temp, { recursive: true });
   const errorLog = path.join(directory, 'error.log');
+  const accessLog = path.join(directory, 'access.log');
   const main = [
     `worker_processes ${options.workers ?? 1};`,
     `pid ${path.join(directory, 'nginx.pid')};`,
@@ -83,7 +96,7 @@ export async function startNginx(options: {
     'http {',
     '  access_log off;',
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${path.join(temp, kind)};`),
-    await documentedServerBlock(options.servicePort, port, options.root),
+    await documentedServerBlock(options.servicePort, port, options.root, accessLog, options.extra),
     `  server { listen 127.0.0.1:${openPort}; root ${options.root}; }`,
     '}',
   ].join('\n');
@@ -110,6 +123,7 @@ export async function startNginx(options: {
     port,
     openPort,
     errorLog,
+    accessLog,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -142,6 +142,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
       gate: {
         profile: gateProfile,
         tokens: playbackTokens,
+        tokenSeconds: config.gate.playbackTokenSeconds,
         gatekeeper: new Gatekeeper({
           db: database.db,
           writer,

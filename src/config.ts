@@ -63,6 +63,8 @@ export interface Config {
     readonly cacheSize: number;
     /** Ed25519 key signing playback tokens; unset in development: one is generated under `dataDir`. */
     readonly playbackTokenKeyFile: string | undefined;
+    /** The longest a playback token (a player's session credential) lives; never past its decision. */
+    readonly playbackTokenSeconds: number;
   };
   /** Load policies/example-registry.yaml into an empty registry at start (development default). */
   readonly loadExampleRegistry: boolean;
@@ -279,6 +281,7 @@ export function loadConfig(env: Environment): Config {
     gate: {
       profileFile: optionalPath(env, 'GATE_PROFILE'),
       cacheSize: integer(env, 'GATE_CACHE_SIZE', 10_000, 0, 10_000_000),
+      playbackTokenSeconds: integer(env, 'PLAYBACK_TOKEN_TTL_SECONDS', 900, 5, 86_400),
       playbackTokenKeyFile: (() => {
         const file = production
           ? required(env, 'PLAYBACK_TOKEN_KEY_FILE', 'production needs the playback token key (footage-warden keygen --playback)')

@@ -21,6 +21,8 @@ export interface AccessTarget {
   readonly action: Action;
   readonly window?: { readonly from: string; readonly to: string };
   readonly template: PathTemplate;
+  /** How many leading segments the template fixes (all but a closing `...`): the camera's and window's part. */
+  readonly fixedSegments: number;
 }
 
 type Segment = { kind: 'literal'; text: string } | { kind: 'camera' | 'from' | 'to' } | { kind: 'rest' };
@@ -106,9 +108,9 @@ function matchOne(template: CompiledTemplate, parts: readonly string[]): AccessT
     }
   }
   const camera = values.camera as string;
-  if (template.source.action === 'live') return { camera, action: 'live', template: template.source };
+  if (template.source.action === 'live') return { camera, action: 'live', template: template.source, fixedSegments: fixed };
   const from = parsePathTime(values.from as string);
   const to = parsePathTime(values.to as string);
   if (from === undefined || to === undefined) return undefined;
-  return { camera, action: template.source.action, window: { from, to }, template: template.source };
+  return { camera, action: template.source.action, window: { from, to }, template: template.source, fixedSegments: fixed };
 }

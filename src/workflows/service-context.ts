@@ -54,6 +54,8 @@ export interface ServiceContext {
   readonly gate: {
     readonly profile: GateProfile;
     readonly tokens: PlaybackTokens;
+    /** The longest a playback token lives (PLAYBACK_TOKEN_TTL_SECONDS). */
+    readonly tokenSeconds: number;
     readonly gatekeeper: Gatekeeper;
   };
 }

@@ -26,8 +26,9 @@ export function e2eSkip(installed: boolean, program: string): string | false {
 export async function listeningExampleService(
   t: { teardown(fn: () => Promise<void>): void },
   name: string,
+  env: Record<string, string> = {},
 ): Promise<{ service: TestService; directory: string; root: string; servicePort: number }> {
-  const service = await startTestService();
+  const service = await startTestService(env);
   const directory = await mkdtemp(path.join(os.tmpdir(), `footage-warden-${name}-`));
   t.teardown(async () => {
     await service.close();

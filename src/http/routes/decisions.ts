@@ -134,7 +134,7 @@ export async function decisionRoutes(app: FastifyInstance, context: ServiceConte
         window: request.body.window ?? null,
         actions: [request.body.action],
         obligations: answer.obligations.map((item) => item.code),
-        expiresAt: Date.parse(decision.validUntil),
+        expiresAt: Math.min(Date.parse(decision.validUntil), Date.now() + context.gate.tokenSeconds * 1000),
       });
       return { ...answer, playback_token: playbackToken };
     },

@@ -10,8 +10,15 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { matchPath } from '../../gate/path-templates.js';
-import { isPlaybackToken, type PlaybackGrant } from '../../gate/playback-tokens.js';
+import { isPlaybackToken, type PlaybackGrant, type PlaybackTokens } from '../../gate/playback-tokens.js';
 import { readRequestUri } from '../../gate/request-uri.js';
+import {
+  cookiePath,
+  type SessionPrefix,
+  sessionCookie,
+  sessionCookies,
+  splitSessionPrefix,
+} from '../../gate/session-credential.js';
 import type { Caller } from '../../rules/caller.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
 import { ProblemError } from '../problem.js';
@@ -29,6 +36,49 @@ function header(request: FastifyRequest, name: string): string | undefined {
 function bearer(request: FastifyRequest): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(header(request, 'authorization') ?? '');
   return match?.[1];
+}
+
+type Credential =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'user' }
+  | {
+      readonly kind: 'playback';
+      readonly token: string;
+      readonly grant: PlaybackGrant;
+      readonly from: 'prefix' | 'header' | 'query' | 'cookie';
+    };
+
+/**
+ * Who the request presents: the playback token of a signed prefix (which then is the only
+ * credential read); else the Authorization header's bearer (a user's or a playback token) or a
+ * playback token in the `token` parameter, which must agree; else the session cookies, of which
+ * the first whose token covers the target is taken (or the first valid one, to be refused).
+ */
+function presentedCredential(
+  request: FastifyRequest,
+  prefix: SessionPrefix,
+  query: ReadonlyMap<string, string>,
+  tokens: PlaybackTokens,
+  covers: (grant: PlaybackGrant) => boolean,
+): Credential {
+  const playback = (token: string, from: 'prefix' | 'header' | 'query' | 'cookie'): Credential => {
+    const grant = tokens.check(token);
+    return grant === undefined ? { kind: 'invalid' } : { kind: 'playback', token, grant, from };
+  };
+  if (prefix.kind === 'prefix') return playback(prefix.token, 'prefix');
+  const presented = bearer(request);
+  const queryToken = query.get('token');
+  if (presented !== undefined) {
+    // A user's bearer token wins over a token in the URI: only its bearer is identified.
+    return isPlaybackToken(presented) ? playback(presented, 'header') : { kind: 'user' };
+  }
+  if (queryToken !== undefined) return playback(queryToken, 'query');
+  const cookies = sessionCookies(header(request, 'cookie'))
+    .map((token) => playback(token, 'cookie'))
+    .filter((credential) => credential.kind === 'playback');
+  const covering = cookies.find((credential) => credential.kind === 'playback' && covers(credential.grant));
+  return covering ?? cookies[0] ?? { kind: 'none' };
 }
 
 function unauthenticated(detail: string): ProblemError {
@@ -60,35 +110,41 @@ export async function gateRoutes(app: FastifyInstance, context: ServiceContext):
       const raw = request.headers['x-original-uri'] as string;
       const method = (header(request, 'x-original-method') ?? 'GET').toUpperCase();
       if (!SAFE_METHODS.has(method)) throw new ProblemError('forbidden', `footage is only served to GET and HEAD, not ${method}`);
-      const read = readRequestUri(raw, request.headers['x-served-uri'] as string);
+      const prefix = splitSessionPrefix(raw);
+      if (prefix.kind === 'malformed') throw unauthenticated('the session prefix carries no playback token');
+      const uri = prefix.kind === 'prefix' ? prefix.rest : raw;
+      const read = readRequestUri(uri, request.headers['x-served-uri'] as string);
       // An ambiguous URI's query is not trusted for anything but finding a playback token to
       // name who is refused; the refusal itself does not depend on it.
-      const query = read.ok ? read.query : new Map(new URLSearchParams(raw.includes('?') ? raw.slice(raw.indexOf('?') + 1) : ''));
-
-      const presented = bearer(request);
-      const queryToken = query.get('token');
-      const playbackToken = presented !== undefined && isPlaybackToken(presented) ? presented : queryToken;
-      let grant: PlaybackGrant | undefined;
-      let caller: Caller;
-      if (playbackToken !== undefined && (presented === undefined || playbackToken === presented)) {
-        grant = context.gate.tokens.check(playbackToken);
-        if (grant === undefined) throw unauthenticated('the playback token is not valid');
-        caller = { subject: grant.person, unit: grant.unit };
-      } else {
-        if (presented === undefined) throw unauthenticated('a bearer token or a playback token is required');
-        caller = await app.identify(request);
-      }
+      const query = read.ok ? read.query : new Map(new URLSearchParams(uri.includes('?') ? uri.slice(uri.indexOf('?') + 1) : ''));
+      const target = read.ok ? matchPath(context.gate.profile.paths, read.path) : undefined;
+      const { gatekeeper } = context.gate;
+      const credential = presentedCredential(
+        request,
+        prefix,
+        query,
+        context.gate.tokens,
+        (grant) => target !== undefined && gatekeeper.admitToken(grant, target).outcome === 'allow',
+      );
+      if (credential.kind === 'none') throw unauthenticated('a bearer token or a playback token is required');
+      if (credential.kind === 'invalid') throw unauthenticated('the playback token is not valid');
+      const grant = credential.kind === 'playback' ? credential.grant : undefined;
+      const caller: Caller = grant === undefined ? await app.identify(request) : { subject: grant.person, unit: grant.unit };
       if (!read.ok) {
         return sendGateAnswer(
           reply,
-          await context.gate.gatekeeper.refuse(caller, { gateway: 'nginx', raw, problem: read.problem }),
+          // The prefix's token is left out of what is recorded.
+          await gatekeeper.refuse(caller, { gateway: 'nginx', raw: uri, problem: read.problem }),
         );
       }
-      const target = matchPath(context.gate.profile.paths, read.path);
       if (target === undefined) throw new ProblemError('forbidden', 'the URI matches no gate path');
-      const { gatekeeper } = context.gate;
       if (grant !== undefined) {
-        return sendGateAnswer(reply, await gatekeeper.requireTransfer(gatekeeper.admitToken(grant, target), caller, target, raw));
+        const answer = await gatekeeper.requireTransfer(gatekeeper.admitToken(grant, target), caller, target, uri);
+        if (answer.outcome === 'allow' && credential.kind === 'playback' && credential.from === 'query') {
+          const path = cookiePath(uri.split('?', 1)[0] as string, target.fixedSegments);
+          reply.header('set-cookie', sessionCookie(credential.token, path, grant.expiresAt));
+        }
+        return sendGateAnswer(reply, answer);
       }
       const grantId = header(request, 'x-access-grant') ?? query.get('grant');
       if (grantId !== undefined && !UUID.test(grantId)) throw new ProblemError('forbidden', 'the grant is not a grant id');
@@ -100,7 +156,7 @@ export async function gateRoutes(app: FastifyInstance, context: ServiceContext):
         purpose: header(request, 'x-access-purpose') ?? query.get('purpose') ?? target.template.purpose,
         reason: header(request, 'x-access-reason') ?? query.get('reason') ?? target.template.reason ?? '',
         ...(grantId === undefined ? {} : { grantId }),
-        uri: raw,
+        uri,
       });
       return sendGateAnswer(reply, answer);
     },
