@@ -5,8 +5,9 @@
  * matched against the gate profile's path templates to find the camera, action and window; the
  * person is the bearer of the Authorization header, or of a playback token there or in the URI's
  * `token` query parameter (only playback tokens are taken from a URI: user tokens would end up in
- * access logs). Answers 204, 401 or 403 (gate-answers.ts) — the only statuses auth_request
- * understands.
+ * access logs), or of a player's session credential (gate/session-credential.ts: a signed prefix
+ * `/s/<token>/`, or the cookie set when a token came in the URI). Answers 204, 401 or 403
+ * (gate-answers.ts) — the only statuses auth_request understands.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { matchPath } from '../../gate/path-templates.js';
