@@ -31,6 +31,7 @@ import { roleAssignmentRoutes } from './http/routes/role-assignments.js';
 import { subjectRoutes } from './http/routes/subjects.js';
 import { transferRoutes } from './http/routes/transfers.js';
 import { wellKnownRoutes } from './http/routes/well-known.js';
+import { zlmediakitRoutes } from './http/routes/zlmediakit.js';
 import { requestValidatorCompiler } from './http/validation.js';
 import type { Policy } from './policy/enforcer.js';
 import type { ServiceContext } from './workflows/service-context.js';
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(wellKnownRoutes, context);
   await app.register(gateRoutes, context);
   await app.register(mediamtxRoutes, context);
+  await app.register(zlmediakitRoutes, context);
   await app.register(transferRoutes, context);
   await app.register(legalHoldRoutes, context);
   await app.register(changeFeedRoutes, context);

@@ -1,6 +1,7 @@
 /**
- * The gate profile (policies/gate.yaml): the path templates of the URIs that nginx asks about, and
- * how MediaMTX's paths and actions map to cameras and decisions. Purposes are checked against the
+ * The gate profile (policies/gate.yaml): the path templates of the URIs that nginx (and ZLMediaKit's
+ * on_http_access) asks about, how MediaMTX's paths and actions map to cameras and decisions, and
+ * how ZLMediaKit's streams do. Purposes are checked against the
  * regulation profile, so a template cannot state a purpose decisions would refuse as unknown.
  */
 import { parse } from 'yaml';
@@ -23,6 +24,15 @@ export interface GateProfile {
     readonly playbackReason?: string;
     /** Non-viewing actions allowed to an authenticated caller, without a decision. */
     readonly allowedActions: ReadonlySet<MediamtxOtherAction>;
+  };
+  /** ZLMediaKit's hooks; absent, they refuse everything. */
+  readonly zlmediakit?: {
+    /** Templates over `/{app}/{stream}`, for on_play (on_http_access reads `paths`). */
+    readonly streams: readonly CompiledTemplate[];
+    /** The virtual hosts whose streams are footage; another vhost is refused. */
+    readonly vhosts: ReadonlySet<string>;
+    /** The most seconds ZLMediaKit may remember an allow of on_http_access (never past the decision). */
+    readonly cacheSeconds: number;
   };
 }
 
@@ -66,11 +76,10 @@ function compile(source: PathTemplate, field: string): CompiledTemplate {
   }
 }
 
-export function parseGateProfile(yamlText: string, regulation: RegulationProfile): GateProfile {
-  const document = mapping(parse(yamlText), 'the gate profile');
-  if (!Array.isArray(document.paths) || document.paths.length === 0) throw new GateProfileError('paths: expected a list');
-  const paths = document.paths.map((item, index) => {
-    const field = `paths[${index}]`;
+function templates(list: unknown, name: string, regulation: RegulationProfile): CompiledTemplate[] {
+  if (!Array.isArray(list) || list.length === 0) throw new GateProfileError(`${name}: expected a list`);
+  return list.map((item, index) => {
+    const field = `${name}[${index}]`;
     const entry = mapping(item, field);
     const action = entry.action;
     if (!ACTIONS.includes(action as never)) throw new GateProfileError(`${field}.action: expected one of ${ACTIONS.join(', ')}`);
@@ -85,6 +94,30 @@ export function parseGateProfile(yamlText: string, regulation: RegulationProfile
       `${field}.template`,
     );
   });
+}
+
+function zlmediakit(value: unknown, regulation: RegulationProfile): GateProfile['zlmediakit'] {
+  if (value === undefined) return undefined;
+  const section = mapping(value, 'zlmediakit');
+  const vhosts = section.vhosts ?? ['__defaultVhost__'];
+  if (!Array.isArray(vhosts) || vhosts.length === 0 || vhosts.some((vhost) => typeof vhost !== 'string' || vhost === '')) {
+    throw new GateProfileError('zlmediakit.vhosts: expected a list of virtual host names');
+  }
+  const cacheSeconds = section.cache_seconds ?? 60;
+  if (!Number.isInteger(cacheSeconds) || (cacheSeconds as number) < 0 || (cacheSeconds as number) > 3600) {
+    throw new GateProfileError('zlmediakit.cache_seconds: expected whole seconds from 0 to 3600');
+  }
+  return {
+    streams: templates(section.streams, 'zlmediakit.streams', regulation),
+    vhosts: new Set(vhosts as string[]),
+    cacheSeconds: cacheSeconds as number,
+  };
+}
+
+export function parseGateProfile(yamlText: string, regulation: RegulationProfile): GateProfile {
+  const document = mapping(parse(yamlText), 'the gate profile');
+  const paths = templates(document.paths, 'paths', regulation);
+  const zlm = zlmediakit(document.zlmediakit, regulation);
   const media = mapping(document.mediamtx, 'mediamtx');
   const live = mapping(media.live, 'mediamtx.live');
   const playback = mapping(media.playback, 'mediamtx.playback');
@@ -108,5 +141,6 @@ export function parseGateProfile(yamlText: string, regulation: RegulationProfile
       ...(playbackReason === undefined ? {} : { playbackReason }),
       allowedActions: new Set(allowed as MediamtxOtherAction[]),
     },
+    ...(zlm === undefined ? {} : { zlmediakit: zlm }),
   };
 }

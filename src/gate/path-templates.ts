@@ -1,9 +1,12 @@
 /**
  * Path templates map the URI a gateway is about to serve to what is being accessed: a camera, an
  * action and, for recorded footage, a time window. A template is a `/`-separated pattern whose
- * segments are literals or the placeholders `{camera}`, `{from}` and `{to}`; a last segment `...`
- * matches any remainder (segments, playlists, keys). Times in a path are RFC 3339 instants or
- * whole Unix seconds. Templates match decoded paths (gate/request-uri.ts reads the raw URI).
+ * segments are literals, placeholders — `{camera}`, `{from}`, `{to}`, and `{any}` for a part that
+ * names nothing the decision needs — or both (`{any}_{camera}`, a GB/T 28181 platform's stream
+ * name); a last segment `...` matches any remainder (segments, playlists, keys). A placeholder
+ * sharing a segment matches one or more characters, as few as the rest of the segment allows.
+ * Times in a path are RFC 3339 instants or whole Unix seconds. Templates match decoded paths
+ * (gate/request-uri.ts reads the raw URI).
  */
 import type { Action } from '../rules/access-rules.js';
 
@@ -25,7 +28,12 @@ export interface AccessTarget {
   readonly fixedSegments: number;
 }
 
-type Segment = { kind: 'literal'; text: string } | { kind: 'camera' | 'from' | 'to' } | { kind: 'rest' };
+type Placeholder = 'camera' | 'from' | 'to' | 'any';
+
+type Segment =
+  | { kind: 'literal'; text: string }
+  | { kind: 'pattern'; pattern: RegExp; names: readonly Placeholder[] }
+  | { kind: 'rest' };
 
 export interface CompiledTemplate {
   readonly source: PathTemplate;
@@ -39,7 +47,35 @@ export class TemplateError extends Error {
   }
 }
 
-const PLACEHOLDERS = new Set(['camera', 'from', 'to']);
+const PLACEHOLDERS = new Set(['camera', 'from', 'to', 'any']);
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A segment holding placeholders: each matches one or more characters, as few as the rest allows. */
+function compilePattern(template: string, part: string): Segment {
+  const names: Placeholder[] = [];
+  let pattern = '^';
+  let previousWasPlaceholder = false;
+  for (const piece of part.split(/(\{[^{}]*\})/)) {
+    if (piece === '') continue;
+    const placeholder = /^\{(\w+)\}$/.exec(piece);
+    if (placeholder !== null) {
+      const name = placeholder[1] as string;
+      if (!PLACEHOLDERS.has(name)) throw new TemplateError(`${template}: unknown placeholder {${name}}`);
+      if (previousWasPlaceholder) throw new TemplateError(`${template}: placeholders in "${part}" need text between them`);
+      names.push(name as Placeholder);
+      pattern += '(.+?)';
+      previousWasPlaceholder = true;
+    } else {
+      if (/[{}]/.test(piece)) throw new TemplateError(`${template}: bad segment "${part}"`);
+      pattern += escapeRegExp(piece);
+      previousWasPlaceholder = false;
+    }
+  }
+  return { kind: 'pattern', pattern: new RegExp(`${pattern}$`, 's'), names };
+}
 
 export function compileTemplate(source: PathTemplate): CompiledTemplate {
   if (!source.template.startsWith('/')) throw new TemplateError(`${source.template}: a template starts with "/"`);
@@ -49,16 +85,13 @@ export function compileTemplate(source: PathTemplate): CompiledTemplate {
       if (index !== parts.length - 1) throw new TemplateError(`${source.template}: "..." may only end a template`);
       return { kind: 'rest' };
     }
-    const placeholder = /^\{(\w+)\}$/.exec(part);
-    if (placeholder !== null) {
-      const name = placeholder[1] as string;
-      if (!PLACEHOLDERS.has(name)) throw new TemplateError(`${source.template}: unknown placeholder {${name}}`);
-      return { kind: name as 'camera' | 'from' | 'to' };
-    }
-    if (part === '' || /[{}]/.test(part)) throw new TemplateError(`${source.template}: bad segment "${part}"`);
+    if (part === '') throw new TemplateError(`${source.template}: bad segment "${part}"`);
+    if (part.includes('{')) return compilePattern(source.template, part);
+    if (part.includes('}')) throw new TemplateError(`${source.template}: bad segment "${part}"`);
     return { kind: 'literal', text: part };
   });
-  const count = (kind: string) => segments.filter((segment) => segment.kind === kind).length;
+  const count = (name: Placeholder) =>
+    segments.reduce((sum, segment) => sum + (segment.kind === 'pattern' ? segment.names.filter((n) => n === name).length : 0), 0);
   if (count('camera') !== 1) throw new TemplateError(`${source.template}: a template names {camera} exactly once`);
   const windowed = source.action !== 'live';
   if (windowed && (count('from') !== 1 || count('to') !== 1)) {
@@ -103,8 +136,12 @@ function matchOne(template: CompiledTemplate, parts: readonly string[]): AccessT
     const value = parts[index] as string;
     if (segment.kind === 'literal') {
       if (value !== segment.text) return undefined;
-    } else if (segment.kind !== 'rest') {
-      values[segment.kind] = value;
+    } else if (segment.kind === 'pattern') {
+      const found = segment.pattern.exec(value);
+      if (found === null) return undefined;
+      segment.names.forEach((name, slot) => {
+        values[name] = found[slot + 1] as string;
+      });
     }
   }
   const camera = values.camera as string;

@@ -156,3 +156,13 @@ export function readStreamPath(path: string): ReadUri {
 export function readStreamQuery(raw: string): ReadonlyMap<string, string> | { readonly problem: UriProblem } {
   return readQuery(raw.startsWith('?') ? raw.slice(1) : raw);
 }
+
+/** A media server's stream path and query, each read strictly. */
+export function readStreamRequest(path: string, query: string): ReadUri {
+  const read = readStreamPath(path);
+  if (!read.ok) return read;
+  const parameters = readStreamQuery(query);
+  return 'problem' in parameters
+    ? { ok: false, problem: parameters.problem as UriProblem }
+    : { ...read, query: parameters as ReadonlyMap<string, string> };
+}

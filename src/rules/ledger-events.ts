@@ -13,19 +13,29 @@ const WINDOW = {
   properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } },
 } as const;
 
+/** Which kind of gateway served a playback session. */
+const GATEWAY = { enum: ['nginx', 'mediamtx', 'zlmediakit', 'other'] } as const;
+
 /** Payload schemas of the event kinds a gateway may record. */
 export const EVENT_KINDS = {
   'playback.started': {
     type: 'object',
     additionalProperties: false,
     required: ['camera_id', 'session_id'],
-    properties: { camera_id: ID, session_id: ID, decision_id: ID, window: WINDOW },
+    properties: { camera_id: ID, session_id: ID, decision_id: ID, window: WINDOW, gateway: GATEWAY },
   },
   'playback.stopped': {
     type: 'object',
     additionalProperties: false,
     required: ['camera_id', 'session_id'],
-    properties: { camera_id: ID, session_id: ID, decision_id: ID, bytes_served: { type: 'integer', minimum: 0 } },
+    properties: {
+      camera_id: ID,
+      session_id: ID,
+      decision_id: ID,
+      bytes_served: { type: 'integer', minimum: 0 },
+      duration_seconds: { type: 'integer', minimum: 0 },
+      gateway: GATEWAY,
+    },
   },
   'footage.deleted': {
     type: 'object',

@@ -225,6 +225,20 @@ export interface LedgerCosignaturesTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** A media server's session admitted by an allow, until the server reports it stopped. */
+export interface GateSessionsTable {
+  gateway: string;
+  session_id: string;
+  decision_id: string;
+  camera_id: string;
+  subject: string;
+  unit_id: string;
+  /** What the session reads: the stream's or file's path, as the server named it. */
+  stream: string;
+  started: ColumnType<boolean, boolean | undefined, boolean>;
+  opened_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
   legal_holds: LegalHoldsTable;
   access_requests: AccessRequestsTable;
@@ -239,6 +253,7 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   feed_position: FeedPositionTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  gate_sessions: GateSessionsTable;
   ledger_entries: LedgerEntriesTable;
   ledger_nodes: LedgerNodesTable;
   ledger_checkpoints: LedgerCheckpointsTable;

@@ -77,7 +77,7 @@ export type RefusalCode =
 
 /** A request refused because its URI does not read one way (gate/request-uri.ts). */
 export interface GateRefusal {
-  readonly gateway: 'nginx' | 'mediamtx';
+  readonly gateway: 'nginx' | 'mediamtx' | 'zlmediakit';
   /** The raw URI (or stream path and query) as the gateway received it. */
   readonly raw: string;
   readonly problem: UriProblem;

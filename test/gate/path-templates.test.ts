@@ -70,3 +70,28 @@ t.test('path times accept RFC 3339 with a zone and whole Unix seconds only', asy
   t.equal(parsePathTime('-5'), undefined);
   t.equal(parsePathTime('1.5'), undefined);
 });
+
+t.test('placeholders may share a segment with text, as a GB/T 28181 platform names its streams', async (t) => {
+  const streams = [
+    compileTemplate({ template: '/rtp/{any}_{camera}', action: 'live', purpose: 'public_safety' }),
+    compileTemplate({ template: '/playback/{camera}_{from}_{to}', action: 'playback', purpose: 'public_safety' }),
+  ];
+  const live = matchPath(streams, '/rtp/34020000001110000001_34020000001320000001');
+  t.same({ camera: live?.camera, action: live?.action }, { camera: '34020000001320000001', action: 'live' });
+  t.equal(live?.fixedSegments, 2);
+  const recorded = matchPath(streams, '/playback/34020000001320000001_1795000000_1795003600');
+  t.same(recorded?.window, { from: new Date(1795000000_000).toISOString(), to: new Date(1795003600_000).toISOString() });
+  t.equal(recorded?.camera, '34020000001320000001');
+  t.equal(matchPath(streams, '/rtp/34020000001320000001'), undefined, 'the text between placeholders is required');
+  t.equal(matchPath(streams, '/rtp/_34020000001320000001'), undefined, 'a placeholder matches at least one character');
+  t.equal(
+    matchPath(streams, '/playback/cam_x_1795000000_1795003600'),
+    undefined,
+    'a camera holding the separator splits wrongly and fails',
+  );
+  t.equal(matchPath(streams, '/playback/34020000001320000001_1795000000_1795003600/more'), undefined);
+  t.throws(() => compileTemplate({ template: '/rtp/{any}{camera}', action: 'live', purpose: 'p' }), TemplateError);
+  t.throws(() => compileTemplate({ template: '/rtp/{device}_{camera}', action: 'live', purpose: 'p' }), TemplateError);
+  t.throws(() => compileTemplate({ template: '/rtp/{any}_{camera}_{camera}', action: 'live', purpose: 'p' }), TemplateError);
+  t.throws(() => compileTemplate({ template: '/rtp/x}_{camera}', action: 'live', purpose: 'p' }), TemplateError);
+});

@@ -318,6 +318,37 @@ export const BUILDERS: Readonly<Record<string, Build>> = {
     url: '/v1/integrations/mediamtx/auth',
     payload: { action: 'read', path: 'cam-square-north', token: (c.headers.authorization as string).slice('Bearer '.length) },
   }),
+  'POST /v1/integrations/mediamtx/sessions': async (_world, c) => ({
+    method: 'POST',
+    url: '/v1/integrations/mediamtx/sessions',
+    headers: c.headers,
+    payload: { event: 'read', path: 'cam-square-north', reader_id: `reader-${c.id}` },
+  }),
+  'POST /v1/integrations/zlmediakit/on_play': async (_world, c) => ({
+    method: 'POST',
+    url: '/v1/integrations/zlmediakit/on_play',
+    payload: {
+      app: 'live',
+      stream: 'cam-square-north',
+      params: `token=${(c.headers.authorization as string).slice('Bearer '.length)}`,
+      id: `play-${c.id}`,
+    },
+  }),
+  'POST /v1/integrations/zlmediakit/on_http_access': async (_world, c) => ({
+    method: 'POST',
+    url: '/v1/integrations/zlmediakit/on_http_access',
+    payload: { path: '/live/cam-square-north/index.m3u8', is_dir: false, 'header.Authorization': c.headers.authorization },
+  }),
+  'POST /v1/integrations/zlmediakit/on_flow_report': async (_world, c) => ({
+    method: 'POST',
+    url: '/v1/integrations/zlmediakit/on_flow_report',
+    payload: { app: 'live', stream: 'cam-square-north', totalBytes: 1000, duration: 3, player: true, id: `flow-${c.id}` },
+  }),
+  'POST /v1/integrations/zlmediakit/on_stream_none_reader': async () => ({
+    method: 'POST',
+    url: '/v1/integrations/zlmediakit/on_stream_none_reader',
+    payload: { app: 'live', stream: 'cam-square-north' },
+  }),
 };
 
 /** The riverside district with a caller per role and scope, and an approved request with its grant and hold. */

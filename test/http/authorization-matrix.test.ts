@@ -7,8 +7,9 @@
  * has its own unit in the matching kind: state organ officers in riverside-procuratorate (other:
  * east-procuratorate), auditors and oversight in city-oversight (other: province-oversight).
  *
- * Outcomes: A the caller gets through (2xx, or a 400/409 about the request itself), D refused (403),
- * H hidden (404: the record exists but is not shown to this caller), U unauthenticated (401).
+ * Outcomes: A the caller gets through (2xx, or a 400/409 about the request itself), D refused (403,
+ * or a ZLMediaKit hook's answer that refuses: a `code` other than 0 or an `err`), H hidden (404: the
+ * record exists but is not shown to this caller), U unauthenticated (401).
  * A route added to openapi.yaml without a row here fails the first assertion.
  */
 import { randomUUID } from 'node:crypto';
@@ -94,6 +95,11 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'POST /v1/legal-holds/{id}/release': 'HHH HHH HHH HHH AHH HHH HHH HHH HHH',
   'GET /v1/gate': VIEWERS,
   'POST /v1/integrations/mediamtx/auth': VIEWERS,
+  'POST /v1/integrations/mediamtx/sessions': 'DDD DDD DDD DDD DDD DDD DDD DDD ADD',
+  'POST /v1/integrations/zlmediakit/on_play': VIEWERS,
+  'POST /v1/integrations/zlmediakit/on_http_access': VIEWERS,
+  'POST /v1/integrations/zlmediakit/on_flow_report': PUBLIC,
+  'POST /v1/integrations/zlmediakit/on_stream_none_reader': PUBLIC,
 };
 
 /** Operations whose effects would change what later rows see run last, in this order. */
@@ -109,7 +115,11 @@ function expected(operation: string, role: Role, scope: Scope): string {
   return (groups[ROLES.indexOf(role)] as string)[SCOPES.indexOf(scope)] as string;
 }
 
-function outcome(status: number): string {
+function outcome(status: number, body: string): string {
+  if (status === 200 && /^\{"code":/.test(body)) {
+    const answer = JSON.parse(body) as { code: number; err?: string };
+    return answer.code !== 0 || (answer.err !== undefined && answer.err !== '') ? 'D' : 'A';
+  }
   if (status === 401) return 'U';
   if (status === 403) return 'D';
   if (status === 404) return 'H';
@@ -143,7 +153,7 @@ t.test('every operation × every baseline role × own unit, other unit and no un
       for (const scope of SCOPES) {
         const c = await caseOf(world, role, scope, `${ordered.indexOf(operation)}-${role.replace('_', '')}-${scope}`);
         const answer = await service.service.app.inject(await (BUILDERS[operation] as Build)(world, c));
-        const got = outcome(answer.statusCode);
+        const got = outcome(answer.statusCode, answer.body);
         const want = expected(operation, role, scope);
         cases += 1;
         if (got !== want)

@@ -1,15 +1,17 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import type { CliIo } from '../../src/cli/command.js';
 import { verifyCommand } from '../../src/cli/verify.js';
 import { loadConfig } from '../../src/config.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { openCheckpoint } from '../../src/ledger/checkpoint.js';
 import { leafHash } from '../../src/ledger/hashes.js';
 import { parseVerifierKey } from '../../src/ledger/note.js';
 import { verifyProofFile } from '../../src/ledger/proof-file.js';
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/proofs.js';
+import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { startTestService } from '../helpers/service.js';
 
 function cliIo(): CliIo & { out: string; err: string } {
@@ -282,4 +284,45 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
     0,
     'a partial export verifies from its stated start',
   );
+});
+
+t.test('a playback event naming a decision must name a recorded allow for the same camera', async (t) => {
+  const service = await startTestService();
+  t.teardown(() => service.close());
+  const document = parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8'));
+  await service.setUp({
+    ...document,
+    role_assignments: [...(document.role_assignments ?? []), { subject: 'gw-river', role: 'gateway', unit_id: 'riverside-psb' }],
+  });
+  const { app } = service.service;
+  const decide = async (subject: string) =>
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/decisions',
+        headers: { authorization: `Bearer ${await service.token(subject, 'riverside-psb')}` },
+        payload: { camera_id: 'cam-square-north', action: 'live', purpose: 'public_safety', reason: 'watch' },
+      })
+    ).json().decision_id as string;
+  const allow = await decide('op-wang');
+  const deny = await decide('op-zhao');
+  const gateway = { authorization: `Bearer ${await service.token('gw-river', 'riverside-psb')}` };
+  const event = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/v1/ledger/events', headers: gateway, payload: { kind: 'playback.started', payload } });
+  t.equal(
+    (await event({ camera_id: 'cam-square-north', session_id: 'ok', decision_id: allow, gateway: 'nginx' })).statusCode,
+    201,
+  );
+  for (const [what, payload] of [
+    ['a deny', { camera_id: 'cam-square-north', session_id: 's1', decision_id: deny }],
+    ['another camera', { camera_id: 'cam-square-south', session_id: 's2', decision_id: allow }],
+    [
+      'no such decision',
+      { camera_id: 'cam-square-north', session_id: 's3', decision_id: 'f0f0f0f0-0000-4000-8000-000000000000' },
+    ],
+  ] as const) {
+    const answer = await event(payload);
+    t.equal(answer.statusCode, 400, what);
+    t.match(answer.json(), { errors: [{ path: '/payload/decision_id' }] }, what);
+  }
 });

@@ -126,3 +126,74 @@ t.test("MediaMTX's path and query are read as strictly as nginx's URIs: ambiguit
     t.same(await service.lastEntry(), { kind: 'gate.refused', ref: answer.headers['x-decision-id'] });
   }
 });
+
+t.test("MediaMTX's runOnRead and runOnUnread reports are recorded under the decision that admitted the reader", async (t) => {
+  const service = await startTestService();
+  t.teardown(() => service.close());
+  const document = parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8'));
+  await service.setUp({
+    ...document,
+    role_assignments: [...(document.role_assignments ?? []), { subject: 'gw-river', role: 'gateway', unit_id: 'riverside-psb' }],
+  });
+  const { app } = service.service;
+  const gateway = { authorization: `Bearer ${await service.token('gw-river', 'riverside-psb')}` };
+  const report = (payload: Record<string, unknown>, headers = gateway) =>
+    app.inject({ method: 'POST', url: '/v1/integrations/mediamtx/sessions', headers, payload });
+  const lastPayload = async () => {
+    const row = await service.database.handle.db
+      .selectFrom('ledger_entries')
+      .select(['kind', 'canonical'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    return { kind: row.kind, payload: JSON.parse(Buffer.from(row.canonical).toString('utf8')).payload };
+  };
+  const wang = await service.token('op-wang', 'riverside-psb');
+  const readerId = '4ee2a1a5-5b5c-4f3d-9a36-37d0a6b1c5a0';
+  const allowed = await app.inject({
+    method: 'POST',
+    url: '/v1/integrations/mediamtx/auth',
+    payload: { token: wang, ip: '10.0.0.8', action: 'read', path: 'cam-square-north', protocol: 'rtsp', id: readerId, query: '' },
+  });
+  const decisionId = allowed.headers['x-decision-id'];
+  const started = await report({ event: 'read', path: 'cam-square-north', reader_id: readerId, reader_type: 'rtspSession' });
+  t.equal(started.statusCode, 201);
+  t.match(await lastPayload(), {
+    kind: 'playback.started',
+    payload: { decision_id: decisionId, session_id: `mediamtx:${readerId}`, gateway: 'mediamtx' },
+  });
+  const again = await report({ event: 'read', path: 'cam-square-north', reader_id: readerId });
+  t.same(again.json(), { recorded: false }, 'a repeated start records nothing');
+  const stopped = await report({ event: 'unread', path: 'cam-square-north', reader_id: readerId, bytes_sent: 4096 });
+  t.equal(stopped.statusCode, 201);
+  t.match(await lastPayload(), { kind: 'playback.stopped', payload: { decision_id: decisionId, bytes_served: 4096 } });
+
+  // HLS readers reach the auth call without an id: the playback token in their query ties them.
+  const decided = await app.inject({
+    method: 'POST',
+    url: '/v1/decisions',
+    headers: { authorization: `Bearer ${wang}` },
+    payload: { camera_id: 'cam-square-north', action: 'live', purpose: 'public_safety', reason: 'watch', playback_token: true },
+  });
+  const { playback_token: token, decision_id: tokenDecision } = decided.json() as { playback_token: string; decision_id: string };
+  await report({
+    event: 'read',
+    path: 'cam-square-north',
+    reader_id: 'hls-muxer-1',
+    query: encodeURIComponent(`token=${token}`),
+  });
+  t.match(await lastPayload(), { kind: 'playback.started', payload: { decision_id: tokenDecision } });
+
+  const unknown = await report({ event: 'read', path: 'cam-square-north', reader_id: 'nobody-asked' });
+  t.equal(unknown.statusCode, 201);
+  const unasked = await lastPayload();
+  t.notOk('decision_id' in unasked.payload, 'a reader no allow admitted is recorded without a decision, for reconciliation');
+
+  const elsewhere = await report({ event: 'read', path: 'cam-metro-platform', reader_id: 'x' });
+  t.equal(elsewhere.statusCode, 403, "another unit's camera is out of the gateway's scope");
+  const operator = await report({ event: 'read', path: 'cam-square-north', reader_id: 'y' }, { authorization: `Bearer ${wang}` });
+  t.equal(operator.statusCode, 403, 'only a gateway reports sessions');
+  const ambiguous = await report({ event: 'read', path: 'cam-square-north/../x', reader_id: 'z' });
+  t.equal(ambiguous.statusCode, 400);
+  t.match(ambiguous.json(), { errors: [{ path: '/path' }] });
+});

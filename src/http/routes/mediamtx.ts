@@ -10,10 +10,15 @@ import type { FastifyInstance } from 'fastify';
 import { playbackWindow } from '../../gate/mediamtx-query.js';
 import { matchPath } from '../../gate/path-templates.js';
 import { isPlaybackToken } from '../../gate/playback-tokens.js';
-import { type ReadUri, readStreamPath, readStreamQuery, type UriProblem } from '../../gate/request-uri.js';
+import { readStreamRequest } from '../../gate/request-uri.js';
+import { actsFor } from '../../rules/unit-scope.js';
+import { EventScopeError } from '../../workflows/ledger-events.js';
+import { admitSession, recordSessionStarted, recordSessionStopped } from '../../workflows/playback-sessions.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
+import { authorize } from '../authorize.js';
 import { invalidField, ProblemError } from '../problem.js';
 import { sendGateAnswer } from './gate-answers.js';
+import { presentReceipt } from './receipts.js';
 
 interface MediamtxAuthRequest {
   readonly user?: string;
@@ -45,16 +50,6 @@ const BODY = {
   },
 } as const;
 
-/** The stream path and query, each read strictly (gate/request-uri.ts). */
-function readStream(path: string, query: string): ReadUri {
-  const read = readStreamPath(path);
-  if (!read.ok) return read;
-  const parameters = readStreamQuery(query);
-  return 'problem' in parameters
-    ? { ok: false, problem: parameters.problem as UriProblem }
-    : { ...read, query: parameters as ReadonlyMap<string, string> };
-}
-
 /** The credential a client gave MediaMTX: a bearer token, a password holding one, or the query's. */
 function credential(body: MediamtxAuthRequest, query: ReadonlyMap<string, string>): string | undefined {
   for (const candidate of [body.token, body.password, query.get('token'), query.get('jwt')]) {
@@ -70,7 +65,7 @@ export async function mediamtxRoutes(app: FastifyInstance, context: ServiceConte
     { config: { public: true }, schema: { body: BODY } },
     async (request, reply) => {
       const { body } = request;
-      const read = readStream(body.path ?? '', body.query ?? '');
+      const read = readStreamRequest(body.path ?? '', body.query ?? '');
       // An ambiguous query is searched for a credential only to name who is refused.
       const query = read.ok ? read.query : new Map(new URLSearchParams(body.query ?? ''));
       const token = credential(body, query);
@@ -110,15 +105,108 @@ export async function mediamtxRoutes(app: FastifyInstance, context: ServiceConte
         action: body.action === 'read' ? ('live' as const) : ('playback' as const),
         ...(window === undefined ? {} : { window }),
       };
-      if (playback !== undefined) return sendGateAnswer(reply, context.gate.gatekeeper.admitToken(playback, target));
       const live = target.action === 'live';
-      const answer = await context.gate.gatekeeper.ask({
-        caller,
-        ...target,
-        purpose: read.query.get('purpose') ?? (live ? settings.livePurpose : settings.playbackPurpose),
-        reason: read.query.get('reason') ?? (live ? settings.liveReason : settings.playbackReason) ?? '',
-      });
+      const answer =
+        playback !== undefined
+          ? context.gate.gatekeeper.admitToken(playback, target)
+          : await context.gate.gatekeeper.ask({
+              caller,
+              ...target,
+              purpose: read.query.get('purpose') ?? (live ? settings.livePurpose : settings.playbackPurpose),
+              reason: read.query.get('reason') ?? (live ? settings.liveReason : settings.playbackReason) ?? '',
+            });
+      if (answer.outcome === 'allow' && typeof body.id === 'string' && body.id !== '') {
+        // The session MediaMTX will report through runOnRead / runOnUnread (POST .../mediamtx/sessions).
+        await admitSession(context, {
+          gateway: 'mediamtx',
+          sessionId: body.id,
+          decisionId: answer.decisionId,
+          cameraId: target.camera,
+          subject: caller.subject,
+          unitId: context.access.current.cameras.get(target.camera)?.unit.id ?? caller.unit,
+          stream: read.path.slice(1),
+        });
+      }
       return sendGateAnswer(reply, answer);
     },
   );
+
+  app.post<{ Body: MediamtxSessionReport }>(
+    '/v1/integrations/mediamtx/sessions',
+    { preHandler: authorize('ledger_event', 'create'), schema: { body: SESSION_REPORT } },
+    async (request, reply) => {
+      const { body } = request;
+      const read = readStreamRequest(body.path, decodeEscapedQuery(body.query));
+      if (!read.ok) throw invalidField('body', '/path', `is ambiguous (${read.problem})`);
+      const camera = matchPath([settings.camera], read.path)?.camera;
+      if (camera === undefined) throw invalidField('body', '/path', 'names no camera');
+      const owner = context.access.current.cameras.get(camera)?.unit.id;
+      if (owner === undefined || !actsFor(context.access.current, request.caller.unit, owner)) {
+        throw new EventScopeError('event-out-of-scope', `is not a camera of a unit that ${request.caller.unit} acts for`, 'path');
+      }
+      // A reader admitted on a playback token that carried no session id is tied by the token.
+      const token = read.query.get('token') ?? read.query.get('jwt');
+      const grant = token === undefined ? undefined : context.gate.tokens.check(token);
+      if (grant !== undefined && grant.camera === camera) {
+        await admitSession(
+          context,
+          {
+            gateway: 'mediamtx',
+            sessionId: body.reader_id,
+            decisionId: grant.decisionId,
+            cameraId: camera,
+            subject: grant.person,
+            unitId: owner,
+            stream: read.path.slice(1),
+          },
+          { ifUnknown: true },
+        );
+      }
+      const report = {
+        gateway: 'mediamtx' as const,
+        sessionId: body.reader_id,
+        reporter: request.caller,
+        cameraId: camera,
+        ...(body.bytes_sent === undefined ? {} : { bytesServed: body.bytes_sent }),
+      };
+      const receipt =
+        body.event === 'read' ? await recordSessionStarted(context, report) : await recordSessionStopped(context, report);
+      return reply
+        .code(receipt === undefined ? 200 : 201)
+        .send(receipt === undefined ? { recorded: false } : { recorded: true, receipt: presentReceipt(receipt) });
+    },
+  );
+}
+
+interface MediamtxSessionReport {
+  readonly event: 'read' | 'unread';
+  readonly path: string;
+  readonly reader_id: string;
+  readonly reader_type?: string;
+  readonly query?: string;
+  readonly bytes_sent?: number;
+}
+
+const SESSION_REPORT = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['event', 'path', 'reader_id'],
+  properties: {
+    event: { enum: ['read', 'unread'] },
+    path: { type: 'string', minLength: 1, maxLength: 1024 },
+    reader_id: { type: 'string', minLength: 1, maxLength: 256 },
+    reader_type: SHORT,
+    query: { type: 'string', maxLength: 8192 },
+    bytes_sent: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+/** MediaMTX passes a reader's query to its hooks escaped once more (MTX_QUERY); undone here, strictly. */
+function decodeEscapedQuery(escaped: string | undefined): string {
+  if (escaped === undefined || escaped === '') return '';
+  try {
+    return decodeURIComponent(escaped);
+  } catch {
+    throw invalidField('body', '/query', 'is not a percent-encoded query');
+  }
 }
