@@ -26,6 +26,7 @@ import { legalHoldRoutes } from './http/routes/legal-holds.js';
 import { mediamtxRoutes } from './http/routes/mediamtx.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { openapiRoutes } from './http/routes/openapi.js';
+import { reconciliationRoutes } from './http/routes/reconciliations.js';
 import { registryRoutes } from './http/routes/registry.js';
 import { roleAssignmentRoutes } from './http/routes/role-assignments.js';
 import { subjectRoutes } from './http/routes/subjects.js';
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(gateRoutes, context);
   await app.register(mediamtxRoutes, context);
   await app.register(zlmediakitRoutes, context);
+  await app.register(reconciliationRoutes, context);
   await app.register(transferRoutes, context);
   await app.register(legalHoldRoutes, context);
   await app.register(changeFeedRoutes, context);

@@ -2,6 +2,7 @@ import type { CliCommand } from './command.js';
 import { importCommand } from './import.js';
 import { keygenCommand } from './keygen.js';
 import { migrateCommand } from './migrate.js';
+import { reconcileCommand } from './reconcile.js';
 import { tokenCommand } from './token.js';
 import { verifyCommand } from './verify.js';
 import { verifyReceiptCommand } from './verify-receipt.js';
@@ -17,4 +18,5 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   'verify-receipt': verifyReceiptCommand,
   import: importCommand,
   witness: witnessCommand,
+  reconcile: reconcileCommand,
 };

@@ -7,6 +7,7 @@
  * longer valid; and the period's denials and accesses.
  */
 import type { AccessSnapshot } from './access-snapshot.js';
+import type { ReconciliationFindings } from './reconciliation-findings.js';
 import { appliesTo, cite, type FindingCode, type RegulationProfile, type RuleCode } from './regulation-profile.js';
 import type { RetentionFindings } from './retention-findings.js';
 
@@ -285,6 +286,9 @@ export const SECTION_CODES = {
   deletions_under_hold: 'FOOTAGE_DELETED_UNDER_HOLD',
   deletions_before_retention: 'FOOTAGE_DELETED_EARLY',
   deletions_not_reported: 'DELETION_NOT_REPORTED',
+  served_without_decision: 'FOOTAGE_SERVED_WITHOUT_DECISION',
+  served_outside_decision: 'FOOTAGE_SERVED_OUTSIDE_DECISION',
+  unreconciled_sessions: 'SESSION_UNRECONCILED',
 } as const satisfies Record<string, FindingCode | RuleCode>;
 
 /** The law the report is read against, and each section's citation (the profile's `cite_as` and article). */
@@ -299,7 +303,12 @@ export type RegistryFindings = ReturnType<typeof registryFindings>;
 export type HandOverFindings = ReturnType<typeof handOverFindings>;
 export type DecisionFindings = ReturnType<DecisionTally['findings']>;
 
-export interface ComplianceReport extends RegistryFindings, DecisionFindings, HandOverFindings, RetentionFindings {
+export interface ComplianceReport
+  extends RegistryFindings,
+    DecisionFindings,
+    HandOverFindings,
+    RetentionFindings,
+    ReconciliationFindings {
   readonly generated_at: string;
   readonly profile: string;
   readonly period: { readonly from: string; readonly to: string };

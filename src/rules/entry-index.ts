@@ -32,6 +32,7 @@ const CAMERA_OF: Readonly<Record<EntryKind, CameraOf>> = {
   'gate.refused': noCamera,
   'policy.loaded': noCamera,
   'report.issued': noCamera,
+  'reconciliation.completed': noCamera,
   'playback.started': cameraMember,
   'playback.stopped': cameraMember,
   'footage.deleted': cameraMember,

@@ -23,6 +23,7 @@ export const SERVICE_ENTRY_KINDS = [
   'gate.refused',
   'policy.loaded',
   'report.issued',
+  'reconciliation.completed',
 ] as const;
 
 /** A kind the service writes. */

@@ -1,6 +1,7 @@
 /** What the compliance report reads: a period's decisions, transfers of exports, grants, verifications. */
 import { sql } from 'kysely';
 import type { GrantFacts, MismatchedReceipt, RecordedDecision, VerificationFacts } from '../rules/compliance-report.js';
+import type { RecordedReconciliation } from '../rules/reconciliation-findings.js';
 import type { ReportedDeletion } from '../rules/retention-findings.js';
 import type { Executor } from './transaction.js';
 
@@ -182,4 +183,26 @@ export async function lastDeletions(db: Executor, treeSize: number): Promise<Map
     .orderBy('seq', 'desc')
     .execute();
   return new Map(rows.map(deletionOf).map((deletion) => [deletion.cameraId, deletion]));
+}
+
+/** The period's `reconciliation.completed` entries, in the checkpoint's tree, in seq order. */
+export async function completedReconciliations(
+  db: Executor,
+  period: { readonly from: Date; readonly to: Date },
+  treeSize: number,
+): Promise<RecordedReconciliation[]> {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['seq', 'time', 'canonical'])
+    .where('kind', '=', 'reconciliation.completed')
+    .where('seq', '<', treeSize)
+    .where('time', '>=', period.from)
+    .where('time', '<', period.to)
+    .orderBy('seq')
+    .execute();
+  return rows.map((row) => ({
+    seq: Number(row.seq),
+    time: row.time,
+    payload: payloadOf(row.canonical) as RecordedReconciliation['payload'],
+  }));
 }

@@ -8,10 +8,12 @@ import type { Receipt } from '../ledger/receipt.js';
 import { latestCheckpoint } from '../ledger-store/ledger-repository.js';
 import { actorOf, type Caller } from '../rules/caller.js';
 import { type ComplianceReport, DecisionTally, handOverFindings, lawOf, registryFindings } from '../rules/compliance-report.js';
+import { reconciliationFindings } from '../rules/reconciliation-findings.js';
 import type { RegulationProfile } from '../rules/regulation-profile.js';
 import { retentionFindings } from '../rules/retention-findings.js';
 import { allHolds } from '../storage/access-request-repository.js';
 import {
+  completedReconciliations,
   footageDeletions,
   forEachDecision,
   grantFacts,
@@ -38,7 +40,7 @@ export async function compileComplianceReport(
   const tally = new DecisionTally();
   await forEachDecision(db, period, (decision) => tally.add(decision), treeSize);
   const { exports, grants } = tally.wanted;
-  const [transferred, grantMap, verification, mismatches, deletions, lastDeleted, holds] = await Promise.all([
+  const [transferred, grantMap, verification, mismatches, deletions, lastDeleted, holds, reconciliations] = await Promise.all([
     transferredDecisions(db, exports),
     grantFacts(db, grants),
     lastVerification(db),
@@ -46,6 +48,7 @@ export async function compileComplianceReport(
     footageDeletions(db, period, treeSize),
     lastDeletions(db, treeSize),
     allHolds(db),
+    completedReconciliations(db, period, treeSize),
   ]);
   return {
     generated_at: now.toISOString(),
@@ -63,6 +66,7 @@ export async function compileComplianceReport(
       graceDays: deletionGraceDays,
       now,
     }),
+    ...reconciliationFindings(profile, reconciliations),
     last_verification: verification,
   };
 }

@@ -3,9 +3,12 @@
  * test pattern, served by a real nginx configured by the documented server block, with the
  * session credential the player carries by itself (a signed URL prefix, or a cookie).
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
 import { nginxBinary, recentWindow, startNginx } from '../../bench/nginx.js';
+import { reconcileCommand } from '../../src/cli/reconcile.js';
+import { capturedIo } from '../helpers/cli-io.js';
 import { e2eSkip, listeningExampleService } from '../helpers/e2e.js';
 import {
   fetchStatus,
@@ -27,9 +30,12 @@ t.test(
   'hls.js plays live and recorded footage through nginx and the gate on a session credential',
   { skip: e2eSkip(installed, 'nginx, ffmpeg or Chromium'), timeout: 180_000 },
   async (t) => {
-    const { service, directory, root, servicePort } = await listeningExampleService(t, 'player', {
-      PLAYBACK_TOKEN_TTL_SECONDS: String(TOKEN_SECONDS),
-    });
+    const { service, directory, root, servicePort } = await listeningExampleService(
+      t,
+      'player',
+      { PLAYBACK_TOKEN_TTL_SECONDS: String(TOKEN_SECONDS) },
+      [{ subject: 'gw-river', role: 'gateway', unit_id: 'riverside-psb' }],
+    );
     const { app } = service.service;
     const extra = await writePlayerPage(root);
     const live = await startLiveStream(path.join(root, 'live', 'cam-square-north'));
@@ -38,7 +44,11 @@ t.test(
     const window = recentWindow(2 * HOUR, 600);
     const recorded = `/hls/cam-square-north/${window.from}/${window.to}`;
     await writeRecordedStream(path.join(root, recorded), 8);
-    const nginx = await startNginx({ directory, servicePort, root, extra });
+    const unguarded = `/hls/cam-river-road/${window.from}/${window.to}`;
+    await writeRecordedStream(path.join(root, unguarded), 2);
+    // A location someone added without auth_request: it serves, and the gate never hears of it.
+    const misconfigured = 'location ^~ /hls/cam-river-road/ { }';
+    const nginx = await startNginx({ directory, servicePort, root, extra: `${extra}\n${misconfigured}` });
     t.teardown(() => nginx.stop());
     const origin = `http://localhost:${nginx.port}`;
 
@@ -127,6 +137,40 @@ t.test(
       const otherWindow = await fetchStatus(page, `/hls/cam-square-north/${window.from}/${window.to + 60}/index.m3u8`);
       t.equal(otherWindow, 401, 'nor for another window');
       await context.close();
+    });
+
+    await t.test("footage-warden reconcile finds, in the run's own nginx log, what no decision allowed", async (t) => {
+      const page = await browser.newPage();
+      await page.goto(`${origin}/player.html`);
+      t.equal(await fetchStatus(page, `${unguarded}/index.m3u8`), 200, 'the misconfigured location serves without asking');
+      await page.close();
+      const log = await readFile(nginx.accessLog, 'utf8');
+      const lines = log.trim().split('\n');
+      t.notOk(log.includes('eyJ'), 'no playback token reaches the access log');
+      // One line edited by hand: a segment of the cookie session, now naming another camera.
+      const served = lines.map((line) => JSON.parse(line) as { path: string; status: number; decision: string });
+      const original = served.findIndex(
+        (line) => line.path.startsWith(recorded) && line.path.endsWith('.ts') && line.status === 200,
+      );
+      const edited = { ...served[original], path: `${unguarded}/segment-00000.ts` };
+      const input = [...lines, JSON.stringify(edited)].join('\n');
+      const logFile = path.join(directory, 'reconcile.log');
+      await writeFile(logFile, `${input}\n`);
+      const io = capturedIo({ FOOTAGE_WARDEN_TOKEN: await service.token('gw-river', 'riverside-psb') });
+      t.equal(await reconcileCommand.run([logFile, '--url', `http://127.0.0.1:${servicePort}`, '--no-sessions'], io), 1, io.err);
+      const result = JSON.parse(io.out) as { counts: Record<string, number>; findings: Array<Record<string, unknown>> };
+      const footage = served.filter((line) => line.path.startsWith('/hls/') || line.path.startsWith('/live/'));
+      t.ok(footage.length > 10, `${footage.length} footage requests in the log`);
+      t.match(result.counts, { unreadable: 0, served_without_decision: 1, served_outside_decision: 1 });
+      t.equal(
+        result.counts.reconciled,
+        (result.counts.served as number) - 2,
+        "every other request served was the player's, under its decision",
+      );
+      t.match(result.findings, [
+        { problem: 'no-decision', path: `${unguarded}/index.m3u8`, camera_id: 'cam-river-road' },
+        { problem: 'other-camera', path: `${unguarded}/segment-00000.ts`, line: lines.length + 1 },
+      ]);
     });
   },
 );

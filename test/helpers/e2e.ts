@@ -27,6 +27,8 @@ export async function listeningExampleService(
   t: { teardown(fn: () => Promise<void>): void },
   name: string,
   env: Record<string, string> = {},
+  /** Role assignments added to the example district's. */
+  roles: ReadonlyArray<{ subject: string; role: string; unit_id: string }> = [],
 ): Promise<{ service: TestService; directory: string; root: string; servicePort: number }> {
   const service = await startTestService(env);
   const directory = await mkdtemp(path.join(os.tmpdir(), `footage-warden-${name}-`));
@@ -34,7 +36,8 @@ export async function listeningExampleService(
     await service.close();
     await rm(directory, { recursive: true, force: true });
   });
-  await service.setUp(parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8')));
+  const document = parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8'));
+  await service.setUp({ ...document, role_assignments: [...(document.role_assignments ?? []), ...roles] });
   const { app } = service.service;
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { service, directory, root: path.join(directory, 'footage'), servicePort: (app.server.address() as AddressInfo).port };

@@ -318,6 +318,12 @@ export const BUILDERS: Readonly<Record<string, Build>> = {
     url: '/v1/integrations/mediamtx/auth',
     payload: { action: 'read', path: 'cam-square-north', token: (c.headers.authorization as string).slice('Bearer '.length) },
   }),
+  'POST /v1/reconciliations': async (_world, c) => ({
+    method: 'POST',
+    url: '/v1/reconciliations',
+    headers: { ...c.headers, 'content-type': 'application/x-ndjson' },
+    payload: '{"msec":1796000000,"path":"/live/cam-square-north/index.m3u8","status":200,"bytes":10,"decision":""}\n',
+  }),
   'POST /v1/integrations/mediamtx/sessions': async (_world, c) => ({
     method: 'POST',
     url: '/v1/integrations/mediamtx/sessions',

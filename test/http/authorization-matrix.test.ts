@@ -95,6 +95,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'POST /v1/legal-holds/{id}/release': 'HHH HHH HHH HHH AHH HHH HHH HHH HHH',
   'GET /v1/gate': VIEWERS,
   'POST /v1/integrations/mediamtx/auth': VIEWERS,
+  'POST /v1/reconciliations': 'DDD DDD DDD DDD DDD DDD AAD AAD AAD',
   'POST /v1/integrations/mediamtx/sessions': 'DDD DDD DDD DDD DDD DDD DDD DDD ADD',
   'POST /v1/integrations/zlmediakit/on_play': VIEWERS,
   'POST /v1/integrations/zlmediakit/on_http_access': VIEWERS,

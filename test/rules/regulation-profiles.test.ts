@@ -36,6 +36,9 @@ const ARTICLES: Readonly<Record<string, readonly [string, string]>> = {
   FOOTAGE_DELETED_EARLY: ['16', '17'],
   DELETION_NOT_REPORTED: ['16', '17'],
   GRANT_USED_AFTER_EXPIRY: ['24', '20'],
+  FOOTAGE_SERVED_WITHOUT_DECISION: ['23(3)', '16(2)(3)'],
+  FOOTAGE_SERVED_OUTSIDE_DECISION: ['23(3)', '16(2)(3)'],
+  SESSION_UNRECONCILED: ['23(3)', '16(2)(3)'],
 };
 
 t.test('every code the service can emit has its article in both texts', async (t) => {

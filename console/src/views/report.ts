@@ -26,6 +26,9 @@ interface Report {
   deletions_under_hold: Finding[];
   deletions_before_retention: Finding[];
   deletions_not_reported: Finding[];
+  served_without_decision: Finding[];
+  served_outside_decision: Finding[];
+  unreconciled_sessions: Finding[];
   decisions: { total: number; denied: number };
   denials_by_day: { day: string; count: number }[];
   accesses_by_camera: { camera_id: string; unit_id: string; allowed: number; denied: number }[];
@@ -59,6 +62,17 @@ const SECTIONS: [keyof Report, string, string[]][] = [
     'Cameras with no deletion reported past retention',
     ['camera_id', 'unit_id', 'last_deleted_to', 'due_by'],
   ],
+  [
+    'served_without_decision',
+    'Footage served without a decision (reconciliation)',
+    ['problem', 'camera_id', 'time', 'path', 'decision_id', 'session_id', 'line'],
+  ],
+  [
+    'served_outside_decision',
+    'Footage served beyond its decision (reconciliation)',
+    ['problem', 'camera_id', 'time', 'path', 'decision_id', 'line'],
+  ],
+  ['unreconciled_sessions', 'Playback sessions not started or not stopped', ['problem', 'camera_id', 'time', 'session_id']],
 ];
 
 function day(date: Date): string {

@@ -128,6 +128,21 @@ export function reportRows(report: ComplianceReport): Row[] {
       detail: `last deleted to ${item.last_deleted_to ?? 'never'}; retention ${item.retention_days} days`,
     });
   }
+  for (const section of ['served_without_decision', 'served_outside_decision', 'unreconciled_sessions'] as const) {
+    for (const item of report[section]) {
+      rows.push({
+        section,
+        code: item.code,
+        article: item.article,
+        camera_id: String(item.camera_id ?? ''),
+        reference: String(item.decision_id ?? item.session_id ?? item.reconciliation_id),
+        time: String(item.time ?? ''),
+        detail: [item.problem, item.path, item.line === undefined ? undefined : `line ${item.line}`, item.detail]
+          .filter((part) => part !== undefined)
+          .join('; '),
+      });
+    }
+  }
   for (const item of report.denials_by_unit_camera) {
     rows.push({ section: 'denials_by_unit_camera', unit_id: item.unit_id, camera_id: item.camera_id, count: item.count });
   }
