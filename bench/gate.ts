@@ -5,7 +5,12 @@
  *               and the same with a playback token. Latency per request, p50 and p99.
  *   end to end  nginx (the documented server block, one worker) serving HLS segments behind
  *               auth_request to the service running as its own process, with autocannon; beside
- *               the same nginx serving the same files without the gate, in the same run.
+ *               the same nginx serving the same files without the gate, in the same run: with a
+ *               user's bearer token, a playback token added to each segment's URI, and a player's
+ *               session credential (the signed prefix, the cookie).
+ *   reconciliation  `POST /v1/reconciliations` of a generated access log in the shipped format
+ *               (BENCH_RECONCILE_LINES lines, default 10 million: a day of a 1,000-camera city),
+ *               streamed from a file: lines per second (bench/reconciliation.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,7 +21,8 @@ import { mintDevelopmentToken } from '../src/keys/development-token.js';
 import { loadOrCreateDevelopmentTokenSecret } from '../src/keys/key-files.js';
 import { createLogger } from '../src/observability/logger.js';
 import { recentWindow, startNginx, writeHlsFixture } from './nginx.js';
-import { CONNECTIONS, load, row, SECONDS, withServiceProcess } from './service-process.js';
+import { benchReconciliation } from './reconciliation.js';
+import { type BenchService, CONNECTIONS, load, type Run, row, SECONDS, withServiceProcess } from './service-process.js';
 import { percentile } from './statistics.js';
 
 const HOUR = 3_600_000;
@@ -99,18 +105,42 @@ async function benchThroughNginx(): Promise<void> {
         authorization: `Bearer ${service.token('op-wang', 'riverside-psb')}`,
         'x-access-reason': 'incident 2026-118',
       };
-      const requests = (port: number) => ({
+      const requests = (
+        port: number,
+        shape: (segment: string) => { path: string; headers: Record<string, string> } = (segment) => ({ path: segment, headers }),
+      ) => ({
         url: `http://127.0.0.1:${port}`,
-        requests: fixture.segments.map((segment) => ({ method: 'GET' as const, path: segment, headers })),
+        requests: fixture.segments.map((segment) => ({ method: 'GET' as const, ...shape(segment) })),
       });
+      const token = await playbackTokenOf(service, fixture.window);
       const entries = () => service.count(`SELECT count(*) FROM ledger_entries WHERE kind = 'decision.made'`);
       const before = await entries();
       const warmUp = await load({ ...requests(nginx.port), duration: 3 });
       const open = await load(requests(nginx.openPort));
       const gated = await load(requests(nginx.port));
       const recorded = (await entries()) - before;
+      const perSegmentToken = await load(requests(nginx.port, (segment) => ({ path: `${segment}?token=${token}`, headers: {} })));
+      const prefixed = await load(requests(nginx.port, (segment) => ({ path: `/s/${token}${segment}`, headers: {} })));
+      const cookie = await load(
+        requests(nginx.port, (segment) => ({ path: segment, headers: { cookie: `fw_playback=${token}` } })),
+      );
       console.log(row('nginx without the gate', open));
       console.log(row('nginx with the gate', gated));
+      console.log(row('  token in each URI', perSegmentToken));
+      console.log(row('  session: signed prefix', prefixed));
+      console.log(row('  session: cookie', cookie));
+      const share = (run: Run) => `${((100 * run.rps) / open.rps).toFixed(0)}%`;
+      console.log(
+        `session credential: prefix ${prefixed.rps.toFixed(0)}/s (${share(prefixed)} of nginx alone), cookie ${cookie.rps.toFixed(0)}/s (${share(cookie)}), ` +
+          `beside a token in each URI ${perSegmentToken.rps.toFixed(0)}/s (${share(perSegmentToken)}) and a bearer token ${gated.rps.toFixed(0)}/s (${share(gated)})`,
+      );
+      for (const [name, run] of [
+        ['token in each URI', perSegmentToken],
+        ['prefix', prefixed],
+        ['cookie', cookie],
+      ] as const) {
+        if (run.non2xx > 0 || run.errors > 0) throw new Error(`${name}: ${run.non2xx} non-2xx answers, ${run.errors} errors`);
+      }
       console.log(
         `segments through the gate: ${gated.rps.toFixed(0)}/s (target at least 2,000/s) = ${((100 * gated.rps) / open.rps).toFixed(0)}% of nginx alone; ` +
           `${recorded} decision entries for ${warmUp.requests + gated.requests} segment requests (warm-up included)`,
@@ -122,5 +152,25 @@ async function benchThroughNginx(): Promise<void> {
   });
 }
 
+/** A playback token for the fixture's camera and window, as a video management system asks for one. */
+async function playbackTokenOf(service: BenchService, window: { from: number; to: number }): Promise<string> {
+  const answer = await fetch(`${service.origin}/v1/decisions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${service.token('op-wang', 'riverside-psb')}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      camera_id: 'cam-square-north',
+      action: 'playback',
+      window: { from: new Date(window.from * 1000).toISOString(), to: new Date(window.to * 1000).toISOString() },
+      purpose: 'public_safety',
+      reason: 'incident 2026-118',
+      playback_token: true,
+    }),
+  });
+  const body = (await answer.json()) as { playback_token?: string };
+  if (body.playback_token === undefined) throw new Error(`no playback token: ${JSON.stringify(body)}`);
+  return body.playback_token;
+}
+
 await benchInProcess();
 await benchThroughNginx();
+await benchReconciliation();

@@ -156,7 +156,7 @@ export async function writeHlsFixture(
   camera: string,
   window: { from: number; to: number },
   segments: number,
-): Promise<{ playlist: string; segments: string[] }> {
+): Promise<{ playlist: string; segments: string[]; window: { from: number; to: number } }> {
   const base = `/hls/${camera}/${window.from}/${window.to}`;
   const directory = path.join(root, base);
   await mkdir(directory, { recursive: true });
@@ -179,5 +179,5 @@ export async function writeHlsFixture(
     await writeFile(path.join(directory, name), Buffer.concat(Array.from({ length: 10 }, () => packet)));
   }
   await readableByWorkers(directory, root);
-  return { playlist: `${base}/index.m3u8`, segments: names.map((name) => `${base}/${name}`) };
+  return { playlist: `${base}/index.m3u8`, segments: names.map((name) => `${base}/${name}`), window };
 }
