@@ -25,11 +25,12 @@ interface Decided {
 
 async function decisions(service: BenchService): Promise<Decided[]> {
   const headers = { authorization: `Bearer ${service.token('op-wang', 'riverside-psb')}`, 'content-type': 'application/json' };
-  const base = Math.floor(Date.now() / 1000) - 30 * 86_400;
+  // Windows of the last days, inside every camera's retention.
+  const base = Math.floor(Date.now() / 1000) - Math.ceil(DECISIONS / CAMERAS.length) * 600 - 3_600;
   const made: Decided[] = [];
   for (let n = 0; n < DECISIONS; n += 1) {
     const camera = CAMERAS[n % CAMERAS.length] as string;
-    const from = base + n * 600;
+    const from = base + Math.floor(n / CAMERAS.length) * 600;
     const to = from + 600;
     const answer = await fetch(`${service.origin}/v1/decisions`, {
       method: 'POST',

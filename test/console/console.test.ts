@@ -55,6 +55,14 @@ t.test(
       stateOrganRequest('RP-C-7', { camera_ids: ['cam-square-north'], window, actions: ['playback'] }),
     );
     t.equal(submitted.statusCode, 201);
+    // A gateway's log with one segment no decision allowed, reconciled by the oversight organ.
+    const reconciled = await app.inject({
+      method: 'POST',
+      url: '/v1/reconciliations?sessions=false',
+      headers: { authorization: `Bearer ${await token('admin', 'dev')}`, 'content-type': 'text/plain' },
+      payload: `${JSON.stringify({ msec: Date.now() / 1000, path: '/live/cam-river-road/segment-7.ts', status: 200, bytes: 9, decision: '' })}\n`,
+    });
+    t.equal(reconciled.statusCode, 201);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
@@ -154,6 +162,12 @@ t.test(
     t.equal(await page.locator('svg[aria-label="Denials per day"] rect').count(), 1, 'denials over time are drawn');
     t.equal(await page.locator('svg[aria-label="Accesses per camera"] rect').count(), 4, 'allowed and denied for two cameras');
     t.match(await page.locator('#report-body').textContent(), /Personnel in monitoring positions \(Article 23\(1\)\): 1/);
+    const unasked = page.getByRole('region', { name: 'Footage served without a decision (reconciliation) (Article 23(3))' });
+    t.match(
+      await unasked.textContent(),
+      /: 1.*no-decision.*cam-river-road.*\/live\/cam-river-road\/segment-7\.ts/s,
+      'reconciliation findings appear in the console',
+    );
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Bearer token').fill(await token('sup-li', 'riverside-psb'));
