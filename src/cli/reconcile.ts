@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { FINDING_COUNTS } from '../rules/reconciliation.js';
 import { type CliCommand, UsageError } from './command.js';
 
 interface Answer {
@@ -15,15 +16,6 @@ interface Answer {
   readonly counts: Readonly<Record<string, number>>;
   readonly findings: ReadonlyArray<Readonly<Record<string, unknown>>>;
 }
-
-const FINDING_COUNTS = [
-  'unreadable',
-  'served_without_decision',
-  'served_outside_decision',
-  'sessions_without_decision',
-  'sessions_not_stopped',
-  'sessions_not_started',
-];
 
 export const reconcileCommand: CliCommand = {
   usage: 'reconcile [LOG] --url URL [--from TIME --to TIME] [--no-sessions]   (token: FOOTAGE_WARDEN_TOKEN)',

@@ -54,6 +54,16 @@ export const PROBLEMS = {
 export type Problem = keyof typeof PROBLEMS;
 export type ReconciliationCode = (typeof PROBLEMS)[Problem];
 
+/** The counts of a reconciliation that are findings: each item found is one of them. */
+export const FINDING_COUNTS = [
+  'unreadable',
+  'served_without_decision',
+  'served_outside_decision',
+  'sessions_without_decision',
+  'sessions_not_stopped',
+  'sessions_not_started',
+] as const;
+
 /** Text that could not be recorded as it is: a lone UTF-16 surrogate, or NUL. */
 const LONE_SURROGATE = /\p{Cs}/u;
 const badText = (text: string) => LONE_SURROGATE.test(text) || text.includes('\u0000');

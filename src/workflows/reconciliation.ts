@@ -13,6 +13,7 @@ import { actorOf, type Caller } from '../rules/caller.js';
 import { DomainError } from '../rules/domain-error.js';
 import {
   type DecidedAccess,
+  FINDING_COUNTS,
   judgeServed,
   judgeSessions,
   PROBLEMS,
@@ -75,16 +76,6 @@ const COUNTS = [
   'sessions_not_started',
 ] as const;
 type Counts = Record<(typeof COUNTS)[number], number>;
-
-/** The counts that are findings: each found item is one of them. */
-const FOUND = [
-  'unreadable',
-  'served_without_decision',
-  'served_outside_decision',
-  'sessions_without_decision',
-  'sessions_not_stopped',
-  'sessions_not_started',
-] as const satisfies ReadonlyArray<keyof Counts>;
 
 /** A line that cannot be read may hide a request served without a decision. */
 const CODES = { ...PROBLEMS, 'unreadable-line': 'FOOTAGE_SERVED_WITHOUT_DECISION' } as const;
@@ -288,7 +279,7 @@ export async function reconcile(
     input: input_,
     counts,
     findings,
-    findings_truncated: findings.length < FOUND.reduce((sum, name) => sum + counts[name], 0),
+    findings_truncated: findings.length < FINDING_COUNTS.reduce((sum, name) => sum + counts[name], 0),
   };
   const receipt = await context.writer.record(
     {

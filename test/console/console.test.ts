@@ -6,15 +6,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { chromium } from 'playwright-core';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { e2eSkip } from '../helpers/e2e.js';
 import { stateOrganRequest } from '../helpers/requests.js';
 import { startTestService } from '../helpers/service.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HOUR = 3_600_000;
 const window = { from: new Date(Date.now() - 4 * HOUR).toISOString(), to: new Date(Date.now() - 2 * HOUR).toISOString() };
 
@@ -66,18 +65,7 @@ t.test(
     await app.listen({ host: '127.0.0.1', port: 0 });
     const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     t.teardown(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const problems: string[] = [];
@@ -215,10 +203,7 @@ t.test(
   "the report's headings cite the law in force: the draft's articles, or the decree's",
   { skip: e2eSkip(existsSync(CHROMIUM), 'Chromium') },
   async (t) => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     t.teardown(() => browser.close());
     for (const [file, filing, law] of [
       ['policies/regulation.yaml', 'Filing (Article 17): 1', /2024 draft/],

@@ -10,7 +10,6 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { loadOrCreateDevelopmentSigningKey } from '../../src/keys/key-files.js';
@@ -19,12 +18,12 @@ import { verifierKeyFor } from '../../src/ledger/note.js';
 import { buildWitnessServer } from '../../src/witness/witness-server.js';
 import { WitnessState } from '../../src/witness/witness-state.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { e2eSkip } from '../helpers/e2e.js';
 import { rewriteFrom } from '../helpers/insider.js';
 import { appendEvents } from '../helpers/ledger.js';
 import { startTestService } from '../helpers/service.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ORIGIN = 'footage-warden.test/console';
 
 t.test(
@@ -57,10 +56,7 @@ t.test(
     await app.listen({ host: '127.0.0.1', port: 0 });
     const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     t.teardown(() => browser.close());
     const page = await (await browser.newContext()).newPage();
     const problems: string[] = [];

@@ -3,17 +3,18 @@
  * test pattern, served by a real nginx configured by the documented server block, with the
  * session credential the player carries by itself (a signed URL prefix, or a cookie).
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
 import { nginxBinary, recentWindow, startNginx } from '../../bench/nginx.js';
 import { reconcileCommand } from '../../src/cli/reconcile.js';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { capturedIo } from '../helpers/cli-io.js';
 import { e2eSkip, listeningExampleService } from '../helpers/e2e.js';
 import {
   fetchStatus,
   ffmpegInstalled,
-  launchChromium,
   play,
   playerState,
   startLiveStream,
@@ -24,7 +25,7 @@ import {
 
 const HOUR = 3_600_000;
 const TOKEN_SECONDS = 20;
-const installed = nginxBinary() !== undefined && ffmpegInstalled();
+const installed = nginxBinary() !== undefined && ffmpegInstalled() && existsSync(CHROMIUM);
 
 t.test(
   'hls.js plays live and recorded footage through nginx and the gate on a session credential',

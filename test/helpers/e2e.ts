@@ -1,10 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
-import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
-import { startTestService, type TestService } from './service.js';
+import { exampleDistrict, startTestService, type TestService } from './service.js';
 
 /**
  * Whether an end-to-end test (a real nginx, a real browser) runs. FOOTAGE_WARDEN_E2E=required
@@ -36,8 +34,7 @@ export async function listeningExampleService(
     await service.close();
     await rm(directory, { recursive: true, force: true });
   });
-  const document = parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8'));
-  await service.setUp({ ...document, role_assignments: [...(document.role_assignments ?? []), ...roles] });
+  await service.setUp(await exampleDistrict(roles));
   const { app } = service.service;
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { service, directory, root: path.join(directory, 'footage'), servicePort: (app.server.address() as AddressInfo).port };

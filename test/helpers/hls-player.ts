@@ -6,10 +6,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { packagePath } from '../../src/package-root.js';
-
-export const CHROMIUM = '/usr/bin/chromium';
 
 export function ffmpegInstalled(): boolean {
   return spawnSync('ffmpeg', ['-version']).status === 0;
@@ -132,22 +130,6 @@ export async function writePlayerPage(root: string): Promise<string> {
   return ['location = /player.html { default_type text/html; }', 'location = /hls.min.js { default_type text/javascript; }'].join(
     '\n',
   );
-}
-
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
 }
 
 export interface PlayerState {

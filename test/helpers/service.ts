@@ -5,12 +5,18 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { composeService, type Service } from '../../src/compose.js';
 import { type Environment, loadConfig } from '../../src/config.js';
+import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { mintDevelopmentToken } from '../../src/keys/development-token.js';
 import { loadOrCreateDevelopmentTokenSecret } from '../../src/keys/key-files.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { POLICY_FILE } from '../../src/policy/enforcer.js';
 import { changeContexts, SERVICE_ACTOR } from '../../src/recorder.js';
-import { type ImportSummary, importRegistry, type RegistryDocument } from '../../src/workflows/registry-import.js';
+import {
+  type ImportSummary,
+  importRegistry,
+  parseRegistryDocument,
+  type RegistryDocument,
+} from '../../src/workflows/registry-import.js';
 import { openTestDatabase, type TestDatabase, type TestDatabaseOptions } from './database.js';
 
 export interface TestService {
@@ -92,4 +98,12 @@ export async function startTestService(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The example district's registry, with role assignments added to its own (a gateway, an auditor). */
+export async function exampleDistrict(
+  roles: ReadonlyArray<{ subject: string; role: string; unit_id: string }> = [],
+): Promise<RegistryDocument> {
+  const document = parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8'));
+  return { ...document, role_assignments: [...(document.role_assignments ?? []), ...roles] };
 }

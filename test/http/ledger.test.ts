@@ -1,18 +1,16 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import type { CliIo } from '../../src/cli/command.js';
 import { verifyCommand } from '../../src/cli/verify.js';
 import { loadConfig } from '../../src/config.js';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { openCheckpoint } from '../../src/ledger/checkpoint.js';
 import { leafHash } from '../../src/ledger/hashes.js';
 import { parseVerifierKey } from '../../src/ledger/note.js';
 import { verifyProofFile } from '../../src/ledger/proof-file.js';
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/proofs.js';
-import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
-import { startTestService } from '../helpers/service.js';
+import { exampleDistrict, startTestService } from '../helpers/service.js';
 
 function cliIo(): CliIo & { out: string; err: string } {
   const io = {
@@ -289,11 +287,7 @@ t.test('the ledger over HTTP: events, keys, checkpoints, entries, proofs, receip
 t.test('a playback event naming a decision must name a recorded allow for the same camera', async (t) => {
   const service = await startTestService();
   t.teardown(() => service.close());
-  const document = parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8'));
-  await service.setUp({
-    ...document,
-    role_assignments: [...(document.role_assignments ?? []), { subject: 'gw-river', role: 'gateway', unit_id: 'riverside-psb' }],
-  });
+  await service.setUp(await exampleDistrict([{ subject: 'gw-river', role: 'gateway', unit_id: 'riverside-psb' }]));
   const { app } = service.service;
   const decide = async (subject: string) =>
     (

@@ -5,7 +5,7 @@ import type { Environment } from '../../src/config.js';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { GATE_PROFILE_FILE } from '../../src/profiles.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
-import { startTestService } from '../helpers/service.js';
+import { exampleDistrict, startTestService } from '../helpers/service.js';
 
 const HOUR = 3_600_000;
 const start = new Date(Math.floor((Date.now() - 3 * HOUR) / 1000) * 1000).toISOString();
@@ -130,11 +130,7 @@ t.test("MediaMTX's path and query are read as strictly as nginx's URIs: ambiguit
 t.test("MediaMTX's runOnRead and runOnUnread reports are recorded under the decision that admitted the reader", async (t) => {
   const service = await startTestService();
   t.teardown(() => service.close());
-  const document = parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8'));
-  await service.setUp({
-    ...document,
-    role_assignments: [...(document.role_assignments ?? []), { subject: 'gw-river', role: 'gateway', unit_id: 'riverside-psb' }],
-  });
+  await service.setUp(await exampleDistrict([{ subject: 'gw-river', role: 'gateway', unit_id: 'riverside-psb' }]));
   const { app } = service.service;
   const gateway = { authorization: `Bearer ${await service.token('gw-river', 'riverside-psb')}` };
   const report = (payload: Record<string, unknown>, headers = gateway) =>

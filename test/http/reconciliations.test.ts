@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { reconcileCommand } from '../../src/cli/reconcile.js';
-import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
-import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { capturedIo } from '../helpers/cli-io.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { exampleDistrict, startTestService, type TestService } from '../helpers/service.js';
 
 const HOUR = 3_600_000;
 const from = Math.floor((Date.now() - 3 * HOUR) / 1000);
@@ -18,15 +16,12 @@ const segment = (camera: string) => `/hls/${camera}/${from}/${to}/segment-00001.
 async function reconciliationService(t: { teardown(fn: () => Promise<void>): void }) {
   const service = await startTestService();
   t.teardown(() => service.close());
-  const document = parseRegistryDocument(await readFile(EXAMPLE_REGISTRY_FILE, 'utf8'));
-  await service.setUp({
-    ...document,
-    role_assignments: [
-      ...(document.role_assignments ?? []),
+  await service.setUp(
+    await exampleDistrict([
       { subject: 'gw-river', role: 'gateway', unit_id: 'riverside-psb' },
       { subject: 'aud-qian', role: 'auditor', unit_id: 'city-oversight' },
-    ],
-  });
+    ]),
+  );
   const { app } = service.service;
   const as = async (subject: string, unit: string) => ({ authorization: `Bearer ${await service.token(subject, unit)}` });
   const decision = (
