@@ -36,6 +36,10 @@ const BATCH = 20_000;
 const SESSION_OPEN_GRACE_MS = 6 * 3_600_000;
 /** Playback entries before the period that its stops may pair with. */
 const SESSION_LOOKBACK_MS = 86_400_000;
+/** Decisions remembered while reading a log; past this, the memory starts again (a hostile log's ids). */
+const DECISIONS_REMEMBERED = 500_000;
+/** A decision id is a UUID; a longer text names no decision and is not looked up. */
+const LONGEST_ID = 64;
 /** The longest log line read; longer ones are unreadable. */
 const MAX_LINE = 16_384;
 
@@ -127,7 +131,8 @@ export async function reconcile(
   };
   const decisions = new Map<string, DecidedAccess | null>();
   const lookUp = async (ids: Iterable<string>) => {
-    const wanted = [...new Set(ids)].filter((id) => !decisions.has(id));
+    if (decisions.size > DECISIONS_REMEMBERED) decisions.clear();
+    const wanted = [...new Set(ids)].filter((id) => id.length <= LONGEST_ID && !decisions.has(id));
     const found = await recordedDecisions(context.db, wanted);
     for (const id of wanted) {
       const decision = found.get(id);

@@ -179,6 +179,9 @@ t.test("MediaMTX's runOnRead and runOnUnread reports are recorded under the deci
     query: encodeURIComponent(`token=${token}`),
   });
   t.match(await lastPayload(), { kind: 'playback.started', payload: { decision_id: tokenDecision } });
+  // Older MediaMTX versions pass the query as the reader sent it.
+  await report({ event: 'read', path: 'cam-square-north', reader_id: 'hls-muxer-2', query: `token=${token}` });
+  t.match(await lastPayload(), { kind: 'playback.started', payload: { decision_id: tokenDecision } });
 
   const unknown = await report({ event: 'read', path: 'cam-square-north', reader_id: 'nobody-asked' });
   t.equal(unknown.statusCode, 201);

@@ -54,4 +54,15 @@ t.test('more findings than the entry keeps are counted, and the cut is said', as
   t.equal(result.counts.served_without_decision, 120);
   t.equal(result.findings.length, 50);
   t.equal(result.findings_truncated, true);
+
+  const long = JSON.stringify({
+    msec: Date.now() / 1000,
+    path: '/live/cam-square-north/x.ts',
+    status: 200,
+    bytes: 1,
+    decision: 'd'.repeat(200),
+  });
+  const named = (await reconcile(service.service.context, oversight, { log: chunks(Buffer.from(long), 64), sessions: false }))
+    .result;
+  t.match(named.findings, [{ problem: 'unknown-decision' }], 'an id no decision could have is unknown, and not looked up');
 });

@@ -52,9 +52,9 @@ type Credential =
 
 /**
  * Who the request presents: the playback token of a signed prefix (which then is the only
- * credential read); else the Authorization header's bearer (a user's or a playback token) or a
- * playback token in the `token` parameter, which must agree; else the session cookies, of which
- * the first whose token covers the target is taken (or the first valid one, to be refused).
+ * credential read); else the Authorization header's bearer (a user's or a playback token), which
+ * wins over a playback token in the `token` parameter; else that token; else the session cookies,
+ * of which the first whose token covers the target is taken (or the first valid one, to be refused).
  */
 function presentedCredential(
   request: FastifyRequest,

@@ -201,11 +201,14 @@ const SESSION_REPORT = {
   },
 } as const;
 
-/** MediaMTX passes a reader's query to its hooks escaped once more (MTX_QUERY); undone here, strictly. */
-function decodeEscapedQuery(escaped: string | undefined): string {
-  if (escaped === undefined || escaped === '') return '';
+/**
+ * A reader's query as MediaMTX passes it to its hooks (MTX_QUERY): escaped once more by recent
+ * versions (no literal `=` is left), as it is by older ones. Undone here, strictly.
+ */
+function decodeEscapedQuery(passed: string | undefined): string {
+  if (passed === undefined || passed === '' || passed.includes('=')) return passed ?? '';
   try {
-    return decodeURIComponent(escaped);
+    return decodeURIComponent(passed);
   } catch {
     throw invalidField('body', '/query', 'is not a percent-encoded query');
   }
