@@ -38,6 +38,8 @@ export interface GateQuestion extends GateTarget {
   readonly grantId?: string;
   /** The raw URI asked for, recorded (without its query) when an export is refused. */
   readonly uri?: string;
+  /** Which gateway asks (recorded when an export is refused); nginx when unsaid. */
+  readonly gateway?: GateRefusal['gateway'];
 }
 
 export type GateAnswer =
@@ -135,10 +137,16 @@ export class Gatekeeper {
    * An allowed export is released only when its decision's transfer is registered; otherwise the
    * refusal is recorded, and the answer names the decision to register (X-Decision-Id).
    */
-  async requireTransfer(answer: GateAnswer, caller: Caller, target: GateTarget, uri: string): Promise<GateAnswer> {
+  async requireTransfer(
+    answer: GateAnswer,
+    caller: Caller,
+    target: GateTarget,
+    uri: string,
+    gateway: GateRefusal['gateway'] = 'nginx',
+  ): Promise<GateAnswer> {
     if (target.action !== 'export' || answer.outcome !== 'allow') return answer;
     if ((await transferOfDecision(this.context.db, answer.decisionId)) !== undefined) return answer;
-    await this.recordRefusal(caller, 'nginx', uri, {
+    await this.recordRefusal(caller, gateway, uri, {
       problem: 'transfer-not-registered',
       decision_id: answer.decisionId,
       camera_id: target.camera,
@@ -197,7 +205,7 @@ export class Gatekeeper {
         source: 'transfer',
       };
     }
-    return this.requireTransfer(await this.decideOnce(question), question.caller, question, question.uri ?? '');
+    return this.requireTransfer(await this.decideOnce(question), question.caller, question, question.uri ?? '', question.gateway);
   }
 
   /** The remembered allow for this access, the decision being made for it, or a new decision. */

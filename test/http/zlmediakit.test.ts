@@ -283,6 +283,16 @@ t.test('on_http_access maps the file through the gate paths and tells ZLMediaKit
     t.equal(answer.statusCode, 200, what);
     t.match(answer.json(), { code: 0, err, path: '', second: 0 }, what);
   }
+  // An export leaves only once its transfer is registered; the refusal names this gateway.
+  const li = await service.token('sup-li', 'riverside-psb');
+  const exported = await hook(
+    'on_http_access',
+    onHttpAccess(`/export/cam-square-north/${from}/${to}/clip.mp4`, `token=${li}&reason=case%2011`),
+  );
+  t.match(exported.json(), { code: 0, err: /TRANSFER_NOT_REGISTERED/, second: 0 });
+  const refusal = (await entriesAfter(service, (await service.entryCount()) - 1))[0];
+  t.match(refusal, { kind: 'gate.refused', payload: { gateway: 'zlmediakit', problem: 'transfer-not-registered' } });
+
   const malformed = await hook('on_http_access', { ...onHttpAccess('/x', ''), is_dir: 'yes' });
   t.equal(malformed.statusCode, 400);
   t.match(malformed.body, 'is_dir');

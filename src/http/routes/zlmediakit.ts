@@ -129,13 +129,14 @@ export async function zlmediakitRoutes(app: FastifyInstance, context: ServiceCon
       ...(found.window === undefined ? {} : { window: found.window }),
     };
     if (who.grant !== undefined)
-      return gatekeeper.requireTransfer(gatekeeper.admitToken(who.grant, target), who.caller, target, uri);
+      return gatekeeper.requireTransfer(gatekeeper.admitToken(who.grant, target), who.caller, target, uri, 'zlmediakit');
     return gatekeeper.ask({
       caller: who.caller,
       ...target,
       purpose: query.get('purpose') ?? found.template.purpose,
       reason: query.get('reason') ?? found.template.reason ?? '',
       uri,
+      gateway: 'zlmediakit',
     });
   }
 
