@@ -4,7 +4,8 @@
  * entry 0), which binds the hash chain to the Merkle tree over the same leaves.
  */
 import { CanonicalJsonError, canonicalBytes, isCanonicalText } from './canonical-json.js';
-import { leafHash, ZERO_HASH_HEX } from './hashes.js';
+import { ZERO_HASH_HEX } from './hashes.js';
+import { C2SP_TREE_HASH, type TreeHash } from './tree-hash.js';
 
 export const ENTRY_VERSION = 1;
 
@@ -53,7 +54,12 @@ export function entryTime(date: Date): string {
   return date.toISOString();
 }
 
-export function encodeEntry(draft: EntryDraft, seq: number, prev: Buffer | undefined): EncodedEntry {
+export function encodeEntry(
+  draft: EntryDraft,
+  seq: number,
+  prev: Buffer | undefined,
+  hasher: TreeHash = C2SP_TREE_HASH,
+): EncodedEntry {
   if (!Number.isSafeInteger(seq) || seq < 0) throw new EntryError('seq is not a non-negative integer');
   if (prev !== undefined && prev.length !== 32) throw new EntryError('prev is not a 32-byte hash');
   checkDraft(draft);
@@ -68,7 +74,7 @@ export function encodeEntry(draft: EntryDraft, seq: number, prev: Buffer | undef
   };
   const bytes = canonicalBytes(entry);
   if (bytes.length > MAX_ENTRY_BYTES) throw new EntryError(`an entry may hold at most ${MAX_ENTRY_BYTES} bytes`);
-  return { entry, bytes, leaf: leafHash(bytes) };
+  return { entry, bytes, leaf: hasher.leaf(bytes) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

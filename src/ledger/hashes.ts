@@ -1,34 +1,30 @@
-/** RFC 9162 §2.1.1 hashing, and the hex and comparison helpers every ledger check uses. */
-import { hash as oneShotHash, timingSafeEqual } from 'node:crypto';
+/**
+ * RFC 9162 §2.1.1 hashing with SHA-256 (the `c2sp` suite's; tree-hash.ts holds both suites), and
+ * the hex and comparison helpers every ledger check uses.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { C2SP_TREE_HASH } from './tree-hash.js';
 
 export const HASH_SIZE = 32;
 export const ZERO_HASH_HEX = '0'.repeat(64);
 
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
-
-/** SHA-256 of one buffer through the one-shot API (about twice as fast for small inputs). */
-function sha256Of(bytes: Uint8Array): Buffer {
-  return oneShotHash('sha256', bytes, 'buffer') as unknown as Buffer;
-}
-
 /** SHA-256 of the parts laid end to end. */
 export function sha256(...parts: Uint8Array[]): Buffer {
-  return sha256Of(parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts));
+  return C2SP_TREE_HASH.digest(...parts);
 }
 
 /** leaf = SHA-256(0x00 || entry bytes) */
 export function leafHash(bytes: Uint8Array): Buffer {
-  return sha256Of(Buffer.concat([LEAF_PREFIX, bytes]));
+  return C2SP_TREE_HASH.leaf(bytes);
 }
 
 /** node = SHA-256(0x01 || left || right) */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return sha256Of(Buffer.concat([NODE_PREFIX, left, right], 65));
+  return C2SP_TREE_HASH.node(left, right);
 }
 
 /** The hash of the empty tree, SHA-256 of no bytes (RFC 9162 §2.1.1). */
-export const EMPTY_TREE_HASH = sha256();
+export const EMPTY_TREE_HASH = C2SP_TREE_HASH.emptyTree;
 
 export function hashesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);

@@ -1,13 +1,20 @@
 /**
- * C2SP signed-note with Ed25519 (signature type 0x01). Key ID = the first 4 bytes of
- * SHA-256(name || 0x0A || 0x01 || public key); verifier key = name+hex(key ID)+base64(0x01 || key).
- * A signature line is "— name base64(key ID || signature)" and signs the note text, which ends in a
- * newline; the signature block follows one blank line.
+ * C2SP signed-note with Ed25519 (signature type 0x01) or, for the `shangmi` suite, SM2 with SM3
+ * (signature type 0xff, which the specification leaves to types it assigns no byte, followed by the
+ * identifier `sm2-sm3`; sm2-signatures.ts). Key ID = the first 4 bytes of
+ * SHA-256(name || 0x0A || type || public key), where for SM2 the type is 0xff ‖ "sm2-sm3" and the
+ * key its point 0x04 ‖ X ‖ Y; verifier key = name+hex(key ID)+base64(type || key). A signature line
+ * is "— name base64(key ID || signature)" (an SM2 signature DER-encoded) and signs the note text,
+ * which ends in a newline; the signature block follows one blank line.
  */
 import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { sha256 } from './hashes.js';
+import { isSm2Key, SM2_SIGNATURE_NAME, sm2Point, sm2PublicKey, sm2Sign, sm2Verify } from './sm2-signatures.js';
 
 const ED25519 = 0x01;
+const UNASSIGNED = 0xff;
+/** The type bytes of an SM2 key: 0xff, then its identifier. */
+const SM2_TYPE = Buffer.concat([Buffer.from([UNASSIGNED]), Buffer.from(SM2_SIGNATURE_NAME, 'ascii')]);
 const SIGNATURE_PREFIX = '\u2014 ';
 const NAME_PATTERN = /^[\x21-\x7e]+$/;
 
@@ -15,8 +22,16 @@ export interface VerifierKey {
   readonly name: string;
   readonly keyId: Buffer;
   readonly publicKey: KeyObject;
-  /** The published text form: name+hex8+base64(0x01 || key). */
+  /** The published text form: name+hex8+base64(type || key). */
   readonly text: string;
+  /** What the key's signatures are: the `c2sp` suite's Ed25519, or the `shangmi` suite's SM2. */
+  readonly algorithm: 'ed25519' | 'sm2-sm3';
+  /** Whether `signature` is this key's signature of `message`. */
+  verifies(message: Uint8Array, signature: Uint8Array): boolean;
+}
+
+function ed25519Verifies(publicKey: KeyObject) {
+  return (message: Uint8Array, signature: Uint8Array) => verify(null, message, publicKey, signature);
 }
 
 export class NoteError extends Error {
@@ -52,12 +67,27 @@ export function typedKeyFor(name: string, type: number, key: KeyObject, what = '
   const raw = rawPublicKey(publicKey);
   const keyId = typedKeyId(name, type, raw);
   const text = `${name}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([type]), raw]).toString('base64')}`;
-  return { name, keyId, publicKey, text };
+  return { name, keyId, publicKey, text, algorithm: 'ed25519', verifies: ed25519Verifies(publicKey) };
 }
 
-/** The verifier key of a private or public Ed25519 key under `name`. */
+function sm2KeyOf(name: string, point: Buffer): VerifierKey {
+  const typed = Buffer.concat([SM2_TYPE, point]);
+  const keyId = sha256(Buffer.from(`${name}\n`, 'utf8'), typed).subarray(0, 4);
+  return {
+    name,
+    keyId,
+    publicKey: sm2PublicKey(point),
+    text: `${name}+${keyId.toString('hex')}+${typed.toString('base64')}`,
+    algorithm: 'sm2-sm3',
+    verifies: (message, signature) => sm2Verify(point, message, signature),
+  };
+}
+
+/** The verifier key of a private or public Ed25519 or SM2 key under `name`. */
 export function verifierKeyFor(name: string, key: KeyObject): VerifierKey {
-  return typedKeyFor(name, ED25519, key);
+  if (!isSm2Key(key)) return typedKeyFor(name, ED25519, key);
+  if (!isKeyName(name)) throw new NoteError('a key name is printable ASCII without spaces or "+"');
+  return sm2KeyOf(name, sm2Point(key));
 }
 
 /** Parses name+hex(key ID)+base64(type || 32-byte Ed25519 key) of signature type `type`. */
@@ -80,11 +110,39 @@ export function parseTypedKey(text: string, type: number, what: string): Verifie
   const keyId = typedKeyId(name, type, raw);
   if (keyId.toString('hex') !== hexId) throw new NoteError(`the ${what} ID does not match its key`);
   const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
-  return { name, keyId, publicKey, text: `${name}+${hexId}+${encoded}` };
+  return {
+    name,
+    keyId,
+    publicKey,
+    text: `${name}+${hexId}+${encoded}`,
+    algorithm: 'ed25519',
+    verifies: ed25519Verifies(publicKey),
+  };
 }
 
+/** Parses a verifier key: Ed25519 (type 0x01) or SM2 (type 0xff ‖ "sm2-sm3", then the 65-byte point). */
 export function parseVerifierKey(text: string): VerifierKey {
-  return parseTypedKey(text, ED25519, 'verifier key');
+  const trimmed = text.trim();
+  const encoded = trimmed.slice(trimmed.indexOf('+', trimmed.indexOf('+') + 1) + 1);
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes[0] !== UNASSIGNED) return parseTypedKey(text, ED25519, 'verifier key');
+  const [name, hexId] = trimmed.split('+', 2) as [string, string];
+  if (!isKeyName(name)) throw new NoteError('the verifier key name is not valid');
+  if (
+    bytes.toString('base64') !== encoded ||
+    bytes.length !== SM2_TYPE.length + 65 ||
+    !bytes.subarray(0, SM2_TYPE.length).equals(SM2_TYPE)
+  ) {
+    throw new NoteError(`the verifier key is not an Ed25519 key, nor an SM2 key of type 0xff "${SM2_SIGNATURE_NAME}"`);
+  }
+  let key: VerifierKey;
+  try {
+    key = sm2KeyOf(name, bytes.subarray(SM2_TYPE.length));
+  } catch {
+    throw new NoteError('the verifier key holds no SM2 point');
+  }
+  if (key.keyId.toString('hex') !== hexId) throw new NoteError('the verifier key ID does not match its key');
+  return key;
 }
 
 /** Key IDs of signing keys by name, derived once per key (a checkpoint is signed per batch). */
@@ -108,7 +166,8 @@ function signingKeyId(name: string, privateKey: KeyObject): Buffer {
 export function signNote(text: string, name: string, privateKey: KeyObject): string {
   if (!text.endsWith('\n')) throw new NoteError('note text must end with a newline');
   const keyId = signingKeyId(name, privateKey);
-  const signature = sign(null, Buffer.from(text, 'utf8'), privateKey);
+  const message = Buffer.from(text, 'utf8');
+  const signature = isSm2Key(privateKey) ? sm2Sign(privateKey, message) : sign(null, message, privateKey);
   return `${text}\n${SIGNATURE_PREFIX}${name} ${Buffer.concat([keyId, signature]).toString('base64')}\n`;
 }
 
@@ -140,7 +199,7 @@ export function openNote(note: string, keys: readonly VerifierKey[]): OpenedNote
     if (blob.length < 5 || blob.toString('base64') !== encoded) throw new NoteError('malformed signature');
     const key = keys.find((candidate) => candidate.name === name && candidate.keyId.equals(blob.subarray(0, 4)));
     if (key === undefined) continue;
-    if (!verify(null, Buffer.from(text, 'utf8'), key.publicKey, blob.subarray(4))) {
+    if (!key.verifies(Buffer.from(text, 'utf8'), blob.subarray(4))) {
       throw new NoteError(`the signature by ${key.text} does not verify`);
     }
     verified ??= key;

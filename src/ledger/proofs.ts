@@ -1,5 +1,6 @@
 /** Verification of RFC 9162 inclusion (§2.1.3.2) and consistency (§2.1.4.2) proofs. */
-import { hashesEqual, nodeHash } from './hashes.js';
+import { hashesEqual } from './hashes.js';
+import { C2SP_TREE_HASH, type TreeHash } from './tree-hash.js';
 
 const isOdd = (value: number) => value % 2 === 1;
 const half = (value: number) => Math.floor(value / 2);
@@ -46,6 +47,7 @@ export function rootFromInclusionProof(
   size: number,
   leaf: Uint8Array,
   path: readonly Uint8Array[],
+  hasher: TreeHash = C2SP_TREE_HASH,
 ): Buffer | undefined {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return undefined;
   let r: Buffer = Buffer.from(leaf);
@@ -54,10 +56,10 @@ export function rootFromInclusionProof(
     size - 1,
     path,
     (hash) => {
-      r = nodeHash(hash, r);
+      r = hasher.node(hash, r);
     },
     (hash) => {
-      r = nodeHash(r, hash);
+      r = hasher.node(r, hash);
     },
   );
   return complete ? r : undefined;
@@ -69,8 +71,9 @@ export function verifyInclusion(
   leaf: Uint8Array,
   path: readonly Uint8Array[],
   root: Uint8Array,
+  hasher: TreeHash = C2SP_TREE_HASH,
 ): boolean {
-  const computed = rootFromInclusionProof(index, size, leaf, path);
+  const computed = rootFromInclusionProof(index, size, leaf, path, hasher);
   return computed !== undefined && hashesEqual(computed, root);
 }
 
@@ -81,6 +84,7 @@ export function verifyConsistency(
   firstRoot: Uint8Array,
   secondRoot: Uint8Array,
   path: readonly Uint8Array[],
+  hasher: TreeHash = C2SP_TREE_HASH,
 ): boolean {
   if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 1 || first > second) return false;
   if (first === second) return path.length === 0 && hashesEqual(firstRoot, secondRoot);
@@ -99,11 +103,11 @@ export function verifyConsistency(
     sn,
     hashes.slice(1),
     (hash) => {
-      fr = nodeHash(hash, fr);
-      sr = nodeHash(hash, sr);
+      fr = hasher.node(hash, fr);
+      sr = hasher.node(hash, sr);
     },
     (hash) => {
-      sr = nodeHash(sr, hash);
+      sr = hasher.node(sr, hash);
     },
   );
   return complete && hashesEqual(fr, firstRoot) && hashesEqual(sr, secondRoot);

@@ -4,7 +4,7 @@
  * needs is a range of leaves that decomposes into O(log n) stored nodes. Sizes are JavaScript
  * numbers: exact to 2^53, and never used with 32-bit bit operators.
  */
-import { EMPTY_TREE_HASH, nodeHash } from './hashes.js';
+import { C2SP_TREE_HASH, type TreeHash } from './tree-hash.js';
 
 export interface NodeRef {
   readonly level: number;
@@ -46,10 +46,10 @@ export function coverRange(range: LeafRange): NodeRef[] {
 }
 
 /** MTH of a range from the hashes of its cover: a right fold, as RFC 9162's split recursion gives. */
-export function foldCover(hashes: readonly Uint8Array[]): Buffer {
-  if (hashes.length === 0) return EMPTY_TREE_HASH;
+export function foldCover(hashes: readonly Uint8Array[], hasher: TreeHash = C2SP_TREE_HASH): Buffer {
+  if (hashes.length === 0) return hasher.emptyTree;
   let hash: Buffer = Buffer.from(hashes[hashes.length - 1] as Uint8Array);
-  for (let i = hashes.length - 2; i >= 0; i -= 1) hash = nodeHash(hashes[i] as Uint8Array, hash);
+  for (let i = hashes.length - 2; i >= 0; i -= 1) hash = hasher.node(hashes[i] as Uint8Array, hash);
   return hash;
 }
 
@@ -106,9 +106,11 @@ export class TreeFrontier {
   private readonly stack: { level: number; hash: Buffer }[] = [];
   private count = 0;
 
+  constructor(private readonly hasher: TreeHash = C2SP_TREE_HASH) {}
+
   /** `size` leaves already hashed into `stack` (as `frontierNodes(size)` lists them). */
-  static restore(size: number, hashes: readonly Uint8Array[]): TreeFrontier {
-    const frontier = new TreeFrontier();
+  static restore(size: number, hashes: readonly Uint8Array[], hasher: TreeHash = C2SP_TREE_HASH): TreeFrontier {
+    const frontier = new TreeFrontier(hasher);
     const nodes = frontierNodes(size);
     if (nodes.length !== hashes.length) throw new Error('frontier hashes do not match the tree size');
     for (const [i, node] of nodes.entries()) {
@@ -135,7 +137,7 @@ export class TreeFrontier {
     let position = this.count;
     while (this.stack.length > 0 && (this.stack[this.stack.length - 1] as { level: number }).level === level) {
       const left = this.stack.pop() as { level: number; hash: Buffer };
-      hash = nodeHash(left.hash, hash);
+      hash = this.hasher.node(left.hash, hash);
       level += 1;
       position = Math.floor(position / 2);
       completed.push({ node: { level, idx: position }, hash });
@@ -146,7 +148,10 @@ export class TreeFrontier {
   }
 
   root(): Buffer {
-    return foldCover(this.stack.map((entry) => entry.hash));
+    return foldCover(
+      this.stack.map((entry) => entry.hash),
+      this.hasher,
+    );
   }
 }
 
