@@ -85,6 +85,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
     const witnessing = new Witnessing({
       db: database.db,
       origin: config.ledger.origin,
+      hasher: recorder.hasher,
       witnesses: recorder.witnesses.map((key, i) => ({ key, url: (config.ledger.witnesses[i] as { url: string }).url })),
       quorum: config.ledger.witnessQuorum,
       integrity,
@@ -138,6 +139,7 @@ export async function composeService(config: Config, logger: Logger, options: Co
         metrics: ledgerMetrics,
         integrity,
         witnessing,
+        hasher: recorder.hasher,
       },
       gate: {
         profile: gateProfile,

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { ConfigError, type Environment } from './config-error.js';
 import { type WitnessSetting, witnessQuorum, witnessSettings } from './config-witnesses.js';
+import { SUITE_NAMES, type SuiteName } from './ledger/tree-hash.js';
 
 export { ConfigError, type Environment } from './config-error.js';
 
@@ -35,6 +36,11 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly ledger: {
     readonly origin: string;
+    /**
+     * The cryptographic suite a new log is created with (CRYPTO_SUITE): `c2sp` (SHA-256, Ed25519,
+     * AES-256-GCM) or `shangmi` (SM3, SM2, SM4). Fixed per log; a log of another suite refuses to start.
+     */
+    readonly suite: SuiteName;
     /** Unset in development: a key is generated under `dataDir`. */
     readonly signingKeyFile: string | undefined;
     /** Verifier keys of retired signing keys, still trusted for the checkpoints they signed. */
@@ -128,6 +134,12 @@ function boolean(env: Environment, name: string, fallback: boolean): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function suite(env: Environment): SuiteName {
+  const raw = text(env, 'CRYPTO_SUITE') ?? 'c2sp';
+  if ((SUITE_NAMES as readonly string[]).includes(raw)) return raw as SuiteName;
+  throw new ConfigError('CRYPTO_SUITE', `expected ${SUITE_NAMES.join(' or ')}, got "${raw}"`);
 }
 
 function mode(env: Environment): Mode {
@@ -252,6 +264,7 @@ export function loadConfig(env: Environment): Config {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     ledger: {
       origin,
+      suite: suite(env),
       signingKeyFile: signingKeyFile === undefined ? undefined : path.resolve(signingKeyFile),
       trustedKeys: trustedKeys(env, origin),
       witnesses,

@@ -18,9 +18,11 @@ import {
 import { type CosignerKey, parseCosignerKey } from './ledger/cosignature.js';
 import type { IntegrityFinding } from './ledger/history-guard.js';
 import { parseVerifierKey, type VerifierKey, verifierKeyFor } from './ledger/note.js';
+import { suiteOfKey, type TreeHash, treeHashOf } from './ledger/tree-hash.js';
 import { type AppenderObserver, LedgerAppender } from './ledger-store/ledger-appender.js';
 import { LedgerIntegrity } from './ledger-store/ledger-integrity.js';
 import { checkHistoryAtStart } from './ledger-store/ledger-start-check.js';
+import { suiteOfStoredLog } from './ledger-store/ledger-suite.js';
 import { Vault } from './ledger-store/vault.js';
 import { packagePath } from './package-root.js';
 import { ROLE_GRANTS_FILE } from './profiles.js';
@@ -38,8 +40,8 @@ export const PERSONAL_FIELDS_FILE = packagePath('policies', 'personal-fields.yam
 /** The ledger's Ed25519 signing key: the configured file, or in development one kept under DATA_DIR. */
 export function loadSigningKey(config: Config): Promise<KeyObject> {
   return config.ledger.signingKeyFile === undefined
-    ? loadOrCreateDevelopmentSigningKey(config.dataDir)
-    : readSigningKey(config.ledger.signingKeyFile);
+    ? loadOrCreateDevelopmentSigningKey(config.dataDir, config.ledger.suite)
+    : readSigningKey(config.ledger.signingKeyFile, 'the ledger signing key', true);
 }
 
 /** The personal-data master key: the configured file, or in development one kept under DATA_DIR. */
@@ -57,6 +59,8 @@ export interface Recorder {
   readonly integrity: LedgerIntegrity;
   readonly vault: Vault;
   readonly appender: LedgerAppender;
+  /** The log's tree hash, which the signing key's suite fixes. */
+  readonly hasher: TreeHash;
   readonly writer: LedgerWriter;
 }
 
@@ -83,6 +87,20 @@ function parsedKeys<T>(variable: string, texts: readonly string[], parse: (text:
  */
 export async function openRecorder(config: Config, db: Kysely<Database>, options: RecorderOptions = {}): Promise<Recorder> {
   const signingKey = await loadSigningKey(config);
+  const { suite } = config.ledger;
+  if (suiteOfKey(signingKey) !== suite) {
+    throw new ConfigError(
+      'LEDGER_SIGNING_KEY_FILE',
+      `holds ${suite === 'shangmi' ? 'an Ed25519' : 'an SM2'} key, but CRYPTO_SUITE is ${suite} (${suite === 'shangmi' ? 'SM2' : 'Ed25519'} keys sign its checkpoints)`,
+    );
+  }
+  const stored = await suiteOfStoredLog(db);
+  if (stored !== undefined && stored !== suite) {
+    throw new ConfigError(
+      'CRYPTO_SUITE',
+      `is ${suite}, but this ledger was created with the ${stored} suite: a log keeps its suite`,
+    );
+  }
   const verifierKey = verifierKeyFor(config.ledger.origin, signingKey);
   const retired = parsedKeys('LEDGER_TRUSTED_KEYS', config.ledger.trustedKeys, parseVerifierKey);
   const trustedKeys = [verifierKey, ...retired.filter((key) => key.text !== verifierKey.text)];
@@ -91,9 +109,15 @@ export async function openRecorder(config: Config, db: Kysely<Database>, options
     config.ledger.witnesses.map((witness) => witness.key),
     parseCosignerKey,
   );
-  const vault = new Vault(await loadMasterKey(config));
+  const vault = new Vault(await loadMasterKey(config), suite);
   const classification = parseClassification(await readFile(PERSONAL_FIELDS_FILE, 'utf8'));
-  const integrity = new LedgerIntegrity({ origin: config.ledger.origin, trustedKeys, onHalt: options.onHalt ?? (() => {}) });
+  const hasher = treeHashOf(suite);
+  const integrity = new LedgerIntegrity({
+    origin: config.ledger.origin,
+    trustedKeys,
+    onHalt: options.onHalt ?? (() => {}),
+    hasher,
+  });
   const appender = new LedgerAppender({
     db,
     origin: config.ledger.origin,
@@ -107,9 +131,19 @@ export async function openRecorder(config: Config, db: Kysely<Database>, options
     trustedKeys,
     witnesses,
     quorum: config.ledger.witnessQuorum,
+    hasher,
   });
   await appender.recordKey();
-  return { signingKey, trustedKeys, witnesses, integrity, vault, appender, writer: new LedgerWriter(appender, classification) };
+  return {
+    signingKey,
+    trustedKeys,
+    witnesses,
+    integrity,
+    vault,
+    appender,
+    hasher,
+    writer: new LedgerWriter(appender, classification),
+  };
 }
 
 /** The actor of changes the service makes itself (development set-up, the import command). */

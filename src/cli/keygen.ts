@@ -4,12 +4,13 @@ import { parseArgs } from 'node:util';
 import { generateMasterKeyText, generateSigningKeyPem } from '../keys/key-files.js';
 import { cosignerKeyFor } from '../ledger/cosignature.js';
 import { isKeyName, verifierKeyFor } from '../ledger/note.js';
+import { SUITE_NAMES, type SuiteName } from '../ledger/tree-hash.js';
 import { type CliCommand, type CliIo, UsageError } from './command.js';
 
 export const keygenCommand: CliCommand = {
-  usage: 'keygen (--origin ORIGIN | --witness NAME | --personal-data | --playback) [--out FILE]',
+  usage: 'keygen (--origin ORIGIN | --witness NAME | --personal-data | --playback) [--suite c2sp|shangmi] [--out FILE]',
   summary:
-    'generate the ledger signing key or a witness key (each prints its verifier key), the personal-data master key or the playback token key',
+    'generate the ledger signing key (Ed25519, or SM2 with --suite shangmi) or a witness key (each prints its verifier key), the personal-data master key or the playback token key',
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -19,9 +20,12 @@ export const keygenCommand: CliCommand = {
         'personal-data': { type: 'boolean', default: false },
         playback: { type: 'boolean', default: false },
         witness: { type: 'string' },
+        suite: { type: 'string' },
       },
       strict: true,
     });
+    const suite = values.suite ?? io.env.CRYPTO_SUITE ?? 'c2sp';
+    if (!(SUITE_NAMES as readonly string[]).includes(suite)) throw new UsageError(`--suite is ${SUITE_NAMES.join(' or ')}`);
     const kinds = [values['personal-data'], values.playback, values.origin !== undefined, values.witness !== undefined].filter(
       Boolean,
     ).length;
@@ -35,7 +39,9 @@ export const keygenCommand: CliCommand = {
       return 0;
     }
     if (values['personal-data']) {
+      // 32 random bytes under either suite: AES-256-GCM's key, or the key SM4's and HMAC-SM3's are derived from.
       await writeKey(values.out, generateMasterKeyText(), io);
+      if (suite === 'shangmi') io.stderr('master key for SM4-CTR with HMAC-SM3 (keys derived with HKDF-SM3; docs/privacy.md)\n');
       return 0;
     }
     if (values.playback) {
@@ -46,7 +52,7 @@ export const keygenCommand: CliCommand = {
     if (origin === undefined || !isKeyName(origin)) {
       throw new UsageError('--origin (or LEDGER_ORIGIN) must name the log: printable ASCII without spaces or "+"');
     }
-    const pem = generateSigningKeyPem();
+    const pem = generateSigningKeyPem(suite as SuiteName);
     await writeKey(values.out, pem, io);
     io.stderr(`verifier key: ${verifierKeyFor(origin, createPrivateKey(pem)).text}\n`);
     return 0;

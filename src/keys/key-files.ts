@@ -5,6 +5,8 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isSm2Key } from '../ledger/sm2-signatures.js';
+import type { SuiteName } from '../ledger/tree-hash.js';
 
 export class KeyFileError extends Error {
   constructor(
@@ -16,8 +18,9 @@ export class KeyFileError extends Error {
   }
 }
 
-export function developmentSigningKeyFile(dataDir: string): string {
-  return path.join(dataDir, 'keys', 'ledger-signing-key.pem');
+/** Development's ledger key: Ed25519 for the `c2sp` suite, SM2 for `shangmi`, each in its own file. */
+export function developmentSigningKeyFile(dataDir: string, suite: SuiteName = 'c2sp'): string {
+  return path.join(dataDir, 'keys', suite === 'shangmi' ? 'ledger-signing-key-sm2.pem' : 'ledger-signing-key.pem');
 }
 
 export function developmentMasterKeyFile(dataDir: string): string {
@@ -52,9 +55,9 @@ export function developmentTokenSecretFile(dataDir: string): string {
   return path.join(dataDir, 'keys', 'token-secret');
 }
 
-/** A PKCS#8 PEM of a fresh Ed25519 key. */
-export function generateSigningKeyPem(): string {
-  const { privateKey } = generateKeyPairSync('ed25519');
+/** A PKCS#8 PEM of a fresh signing key: Ed25519 (`c2sp`), or SM2 (`shangmi`: an EC key on the SM2 curve). */
+export function generateSigningKeyPem(suite: SuiteName = 'c2sp'): string {
+  const { privateKey } = suite === 'shangmi' ? generateKeyPairSync('ec', { namedCurve: 'SM2' }) : generateKeyPairSync('ed25519');
   return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 }
 
@@ -62,8 +65,11 @@ export function developmentPlaybackKeyFile(dataDir: string): string {
   return path.join(dataDir, 'keys', 'playback-token-key.pem');
 }
 
-/** An Ed25519 private key from a PKCS#8 PEM file; `what` names the key in errors. */
-export async function readSigningKey(file: string, what = 'the ledger signing key'): Promise<KeyObject> {
+/**
+ * An Ed25519 private key from a PKCS#8 PEM file, or with `sm2` also an SM2 one (a ledger key of the
+ * `shangmi` suite); `what` names the key in errors.
+ */
+export async function readSigningKey(file: string, what = 'the ledger signing key', sm2 = false): Promise<KeyObject> {
   let pem: string;
   try {
     pem = await readFile(file, 'utf8');
@@ -76,8 +82,8 @@ export async function readSigningKey(file: string, what = 'the ledger signing ke
   } catch {
     throw new KeyFileError(file, 'not a PEM private key');
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new KeyFileError(file, `${what} must be Ed25519`);
-  return key;
+  if (key.asymmetricKeyType === 'ed25519' || (sm2 && isSm2Key(key))) return key;
+  throw new KeyFileError(file, `${what} must be Ed25519${sm2 ? ' or SM2' : ''}`);
 }
 
 async function readOrCreate(file: string, create: () => string): Promise<string> {
@@ -98,15 +104,15 @@ async function readOrCreate(file: string, create: () => string): Promise<string>
   }
 }
 
-export async function loadOrCreateDevelopmentSigningKey(dataDir: string): Promise<KeyObject> {
-  const file = developmentSigningKeyFile(dataDir);
-  await readOrCreate(file, generateSigningKeyPem);
-  return readSigningKey(file);
+export async function loadOrCreateDevelopmentSigningKey(dataDir: string, suite: SuiteName = 'c2sp'): Promise<KeyObject> {
+  const file = developmentSigningKeyFile(dataDir, suite);
+  await readOrCreate(file, () => generateSigningKeyPem(suite));
+  return readSigningKey(file, 'the ledger signing key', true);
 }
 
 export async function loadOrCreateDevelopmentPlaybackKey(dataDir: string): Promise<KeyObject> {
   const file = developmentPlaybackKeyFile(dataDir);
-  await readOrCreate(file, generateSigningKeyPem);
+  await readOrCreate(file, () => generateSigningKeyPem());
   return readSigningKey(file, 'the playback token key');
 }
 

@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { type DecodedLeaves, packEntries } from '../ledger/leaf-decoding.js';
+import type { SuiteName } from '../ledger/tree-hash.js';
 
 interface Waiting {
   resolve(decoded: DecodedLeaves): void;
@@ -31,12 +32,16 @@ export class LeafDecoderPool {
     });
   }
 
-  async decode(entries: readonly Uint8Array[], storedLeaves?: readonly Uint8Array[]): Promise<DecodedLeaves> {
+  async decode(
+    entries: readonly Uint8Array[],
+    storedLeaves?: readonly Uint8Array[],
+    suite: SuiteName = 'c2sp',
+  ): Promise<DecodedLeaves> {
     const size = Math.ceil(entries.length / this.workers.length);
     const parts = await Promise.all(
       this.workers.flatMap((worker, w) => {
         const slice = entries.slice(w * size, (w + 1) * size);
-        return slice.length === 0 ? [] : [this.send(worker, slice, storedLeaves?.slice(w * size, (w + 1) * size))];
+        return slice.length === 0 ? [] : [this.send(worker, slice, storedLeaves?.slice(w * size, (w + 1) * size), suite)];
       }),
     );
     return joinDecoded(parts);
@@ -46,9 +51,14 @@ export class LeafDecoderPool {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
-  private send(worker: Worker, entries: readonly Uint8Array[], storedLeaves?: readonly Uint8Array[]): Promise<DecodedLeaves> {
+  private send(
+    worker: Worker,
+    entries: readonly Uint8Array[],
+    storedLeaves: readonly Uint8Array[] | undefined,
+    suite: SuiteName,
+  ): Promise<DecodedLeaves> {
     const id = this.nextId++;
-    const packed = packEntries(entries, storedLeaves);
+    const packed = packEntries(entries, storedLeaves, suite);
     const transfer = [packed.bytes.buffer, packed.offsets.buffer, packed.storedLeaves?.buffer].filter(
       (buffer) => buffer !== undefined,
     ) as ArrayBuffer[];

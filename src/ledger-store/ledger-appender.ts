@@ -21,6 +21,7 @@ import { type EncodedEntry, entryTime } from '../ledger/entry.js';
 import { verifierKeyFor } from '../ledger/note.js';
 import type { Receipt } from '../ledger/receipt.js';
 import { TreeFrontier } from '../ledger/tree.js';
+import { LEDGER_CREATED, suiteOfKey, suiteRecord, type TreeHash, treeHashOf } from '../ledger/tree-hash.js';
 import { withSpan } from '../observability/tracing.js';
 import { DomainError } from '../rules/domain-error.js';
 import type { Database } from '../storage/schema.js';
@@ -81,10 +82,15 @@ export class LedgerAppender {
   private readonly maxBatch: number;
   private readonly now: () => Date;
   readonly integrity: LedgerIntegrity;
+  /** The log's tree hash, which its signing key's suite fixes (tree-hash.ts). */
+  readonly hasher: TreeHash;
 
   constructor(private readonly options: AppenderOptions) {
     const key = verifierKeyFor(options.origin, options.signingKey);
-    this.integrity = options.integrity ?? new LedgerIntegrity({ origin: options.origin, trustedKeys: [key], onHalt: () => {} });
+    this.hasher = treeHashOf(suiteOfKey(options.signingKey));
+    this.integrity =
+      options.integrity ??
+      new LedgerIntegrity({ origin: options.origin, trustedKeys: [key], onHalt: () => {}, hasher: this.hasher });
     this.verifierKey = key.text;
     this.keyIdHex = key.keyId.toString('hex');
     this.maxBatch = options.maxBatch ?? 1000;
@@ -184,11 +190,18 @@ export class LedgerAppender {
 
   /** Encodes a batch under the lock from the stored head, recording a new signing key first. */
   private async prepareLocked(trx: Transaction<Database>, head: HeadSummary, batch: Pending[], time: string): Promise<Prepared> {
-    const frontier = await readFrontier(trx, head.size);
+    const frontier = await readFrontier(trx, head.size, this.hasher);
     // Nothing is signed over a stored head that does not extend what this log is bound to.
-    const root = TreeFrontier.restore(head.size, frontier).root();
+    const root = TreeFrontier.restore(head.size, frontier, this.hasher).root();
     await this.integrity.assertExtends(trx, { size: head.size, root }, head.checkpoint);
-    const builder = new BatchBuilder({ ...head, frontier }, time);
+    const builder = new BatchBuilder({ ...head, frontier }, time, this.hasher);
+    // A new log's entry 0 records its suite, unless it is a `c2sp` log, which records none (as
+    // logs did before suites): tree-hash.ts.
+    if (head.size === 0 && this.hasher.suite !== 'c2sp') {
+      builder.add(
+        builder.encode({ kind: LEDGER_CREATED, actor: { unit: null, subject: null }, payload: suiteRecord(this.hasher.suite) }),
+      );
+    }
     if (head.keyId !== this.keyIdHex) {
       const previous = head.keyId === undefined ? null : ((await keyInForce(trx, head.size))?.key ?? null);
       builder.add(
@@ -224,7 +237,7 @@ export class LedgerAppender {
         this.collecting = batch;
         await previousSettled;
         if (this.collecting === batch) this.collecting = undefined;
-        const builder = new BatchBuilder(base, entryTime(this.now()));
+        const builder = new BatchBuilder(base, entryTime(this.now()), this.hasher);
         await this.fill(builder, batch);
         optimistic = builder.finish(this.keyIdHex);
         publish(optimistic.end);

@@ -6,6 +6,7 @@ import { type EncodedEntry, type EntryDraft, encodeEntry } from '../ledger/entry
 import { hashesEqual } from '../ledger/hashes.js';
 import type { Receipt } from '../ledger/receipt.js';
 import { TreeFrontier } from '../ledger/tree.js';
+import { C2SP_TREE_HASH, type TreeHash } from '../ledger/tree-hash.js';
 import { indexedCamera } from '../rules/entry-index.js';
 import type { AppendRequest } from './append-request.js';
 import { type EntryRow, type HeadSummary, type NodeRow, STORED_NODE_MIN_LEVEL } from './ledger-repository.js';
@@ -46,8 +47,9 @@ export class BatchBuilder {
   constructor(
     readonly base: HeadState,
     private readonly time: string,
+    private readonly hasher: TreeHash = C2SP_TREE_HASH,
   ) {
-    this.frontier = TreeFrontier.restore(base.size, base.frontier);
+    this.frontier = TreeFrontier.restore(base.size, base.frontier, hasher);
     this.prev = base.lastLeaf;
   }
 
@@ -56,7 +58,7 @@ export class BatchBuilder {
   }
 
   encode(draft: Omit<EntryDraft, 'time'>): EncodedEntry {
-    return encodeEntry({ ...draft, time: this.time }, this.frontier.size, this.prev);
+    return encodeEntry({ ...draft, time: this.time }, this.frontier.size, this.prev, this.hasher);
   }
 
   add(encoded: EncodedEntry, pending?: Pending): void {

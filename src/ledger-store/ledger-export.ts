@@ -1,6 +1,7 @@
 /** Streams an export (src/ledger/export-format.ts) of entries [from, to) in constant memory. */
 import { EXPORT_FORMAT, type ExportLine } from '../ledger/export-format.js';
 import { frontierNodes } from '../ledger/tree.js';
+import { C2SP_TREE_HASH, type TreeHash } from '../ledger/tree-hash.js';
 import type { Executor } from '../storage/transaction.js';
 import { keyHistory } from './ledger-keys.js';
 import { fetchNodes, requireNodes, treeSize } from './ledger-repository.js';
@@ -29,10 +30,11 @@ export async function* exportLines(
   origin: string,
   range: ExportRange,
   disclosure?: ExportDisclosure,
+  hasher: TreeHash = C2SP_TREE_HASH,
 ): AsyncGenerator<string> {
   const keys = await keyHistory(db);
   const refs = [...frontierNodes(range.from), ...(range.from > 0 ? [{ level: 0, idx: range.from - 1 }] : [])];
-  const hashes = range.from > 0 ? requireNodes(await fetchNodes(db, refs), refs) : [];
+  const hashes = range.from > 0 ? requireNodes(await fetchNodes(db, refs, hasher), refs) : [];
   const lastLeaf = range.from > 0 ? (hashes.pop() as Buffer) : undefined;
   const active = [...keys].reverse().find((key) => key.introducedAt < range.from);
   const line = (value: ExportLine) => `${JSON.stringify(value)}\n`;

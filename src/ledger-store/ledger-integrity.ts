@@ -17,6 +17,7 @@ import {
 } from '../ledger/history-guard.js';
 import { parseVerifierKey, type VerifierKey } from '../ledger/note.js';
 import { TreeFrontier } from '../ledger/tree.js';
+import { C2SP_TREE_HASH, type TreeHash } from '../ledger/tree-hash.js';
 import { DomainError } from '../rules/domain-error.js';
 import type { Executor } from '../storage/transaction.js';
 import { keyInForce } from './ledger-keys.js';
@@ -41,6 +42,8 @@ export interface LedgerIntegrityOptions {
   readonly trustedKeys: readonly VerifierKey[];
   /** Called once, when the ledger halts: raise the alarm (log line, metric). */
   readonly onHalt: (finding: IntegrityFinding) => void;
+  /** The log's tree hash (its suite's); SHA-256 unless said. */
+  readonly hasher?: TreeHash;
 }
 
 export class LedgerIntegrity {
@@ -102,12 +105,13 @@ export class LedgerIntegrity {
   async assertStoredHead(db: Executor): Promise<void> {
     this.refuseIfHalted();
     const head = await readHeadSummary(db);
-    const root = TreeFrontier.restore(head.size, await readFrontier(db, head.size)).root();
+    const hasher = this.options.hasher ?? C2SP_TREE_HASH;
+    const root = TreeFrontier.restore(head.size, await readFrontier(db, head.size, hasher), hasher).root();
     await this.assertExtends(db, { size: head.size, root }, head.checkpoint);
   }
 
   async assertExtendsOne(db: Executor, reference: BoundCheckpoint, head: TreeHead): Promise<void> {
-    const finding = await findingAgainst(db, reference, head);
+    const finding = await findingAgainst(db, reference, head, this.options.hasher ?? C2SP_TREE_HASH);
     if (finding !== undefined) this.halt(finding);
   }
 
@@ -153,16 +157,21 @@ export async function openStoredCheckpoint(
 }
 
 /** Whether the stored head extends `reference`, proven from stored nodes; the finding if not. */
-async function findingAgainst(db: Executor, reference: BoundCheckpoint, head: TreeHead): Promise<IntegrityFinding | undefined> {
+async function findingAgainst(
+  db: Executor,
+  reference: BoundCheckpoint,
+  head: TreeHead,
+  hasher: TreeHash,
+): Promise<IntegrityFinding | undefined> {
   const needed = proofNeeded(reference, head);
   let proof: Buffer[] = [];
   if (needed !== undefined) {
     try {
-      proof = await consistencyProof(db, needed.from, needed.to);
+      proof = await consistencyProof(db, needed.from, needed.to, hasher);
     } catch (error) {
       if (!(error instanceof MissingNodeError)) throw error;
       return { check: 'nodes-missing', reference: reference.reference, detail: `${error.message} in the stored tree` };
     }
   }
-  return checkExtends(reference, head, proof);
+  return checkExtends(reference, head, proof, hasher);
 }

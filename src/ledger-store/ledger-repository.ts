@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import { frontierNodes, type NodeRef, nodeKey, TreeFrontier } from '../ledger/tree.js';
+import { C2SP_TREE_HASH, type TreeHash } from '../ledger/tree-hash.js';
 import type { Executor } from '../storage/transaction.js';
 
 export interface EntryRow {
@@ -86,7 +87,11 @@ export async function insertCheckpoint(trx: Executor, row: Omit<CheckpointRow, '
 export const STORED_NODE_MIN_LEVEL = 4;
 
 /** Hashes of the given nodes in one round trip; level 0 comes from the entries' leaf hashes. */
-export async function fetchNodes(db: Executor, refs: readonly NodeRef[]): Promise<Map<string, Buffer>> {
+export async function fetchNodes(
+  db: Executor,
+  refs: readonly NodeRef[],
+  hasher: TreeHash = C2SP_TREE_HASH,
+): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   if (refs.length === 0) return found;
   const computed = refs.filter((ref) => ref.level > 0 && ref.level < STORED_NODE_MIN_LEVEL);
@@ -106,7 +111,7 @@ export async function fetchNodes(db: Executor, refs: readonly NodeRef[]): Promis
   for (const row of rows.rows) found.set(nodeKey({ level: row.level, idx: row.idx }), row.hash);
   for (const ref of computed) {
     const width = 2 ** ref.level;
-    const subtree = new TreeFrontier();
+    const subtree = new TreeFrontier(hasher);
     let complete = true;
     for (let leaf = ref.idx * width; leaf < (ref.idx + 1) * width; leaf += 1) {
       const hash = found.get(nodeKey({ level: 0, idx: leaf }));
@@ -169,9 +174,9 @@ export async function readHeadSummary(trx: Executor): Promise<HeadSummary> {
 }
 
 /** Hashes of `frontierNodes(size)`, largest subtree first: the tree state a writer extends. */
-export async function readFrontier(trx: Executor, size: number): Promise<Buffer[]> {
+export async function readFrontier(trx: Executor, size: number, hasher: TreeHash = C2SP_TREE_HASH): Promise<Buffer[]> {
   const refs = frontierNodes(size);
-  return requireNodes(await fetchNodes(trx, refs), refs);
+  return requireNodes(await fetchNodes(trx, refs, hasher), refs);
 }
 
 function toCheckpoint(row: { tree_size: number; root: Buffer; key_id: string; note: string; created_at: Date }): CheckpointRow {

@@ -8,6 +8,7 @@
 import type { CosignerKey } from '../ledger/cosignature.js';
 import type { IntegrityFinding } from '../ledger/history-guard.js';
 import type { VerifierKey } from '../ledger/note.js';
+import type { TreeHash } from '../ledger/tree-hash.js';
 import type { Executor } from '../storage/transaction.js';
 import { latestWitnessed } from './cosignature-repository.js';
 import { type LedgerIntegrity, LedgerIntegrityError, openStoredCheckpoint } from './ledger-integrity.js';
@@ -19,6 +20,8 @@ export interface StartCheckOptions {
   readonly trustedKeys: readonly VerifierKey[];
   readonly witnesses: readonly CosignerKey[];
   readonly quorum: number;
+  /** The log's tree hash (its suite's); SHA-256 unless said. */
+  readonly hasher?: TreeHash;
 }
 
 function halt(integrity: LedgerIntegrity, finding: IntegrityFinding): void {
@@ -64,6 +67,7 @@ export async function checkHistoryAtStart(db: Executor, integrity: LedgerIntegri
     origin: options.origin,
     trustedKeys: options.trustedKeys,
     trusted: { origin: options.origin, ...from },
+    ...(options.hasher === undefined ? {} : { hasher: options.hasher }),
   });
   if (!result.ok) {
     const failure = result.firstFailure;

@@ -11,6 +11,7 @@ import { type DecodedLeaves, decodeLeaves, packEntries } from '../ledger/leaf-de
 import type { VerifierKey } from '../ledger/note.js';
 import { verifyConsistency, verifyInclusion } from '../ledger/proofs.js';
 import { foldCover } from '../ledger/tree.js';
+import { C2SP_TREE_HASH, type TreeHash } from '../ledger/tree-hash.js';
 import { type Failure, LogVerifier, type VerificationResult } from '../ledger/verifier.js';
 import type { Executor } from '../storage/transaction.js';
 import { LeafDecoderPool } from './leaf-decoder-pool.js';
@@ -52,6 +53,8 @@ export interface StoredVerificationOptions {
   readonly threads?: number;
   /** Decoder threads the caller owns and closes (instead of `threads` started for this run). */
   readonly pool?: LeafDecoderPool;
+  /** The log's tree hash (its suite's); SHA-256 unless said. */
+  readonly hasher?: TreeHash;
 }
 
 function failed(size: number, failure: Failure): VerificationResult {
@@ -59,6 +62,7 @@ function failed(size: number, failure: Failure): VerificationResult {
 }
 
 export async function verifyStoredLedger(db: Executor, options: StoredVerificationOptions): Promise<VerificationResult> {
+  const hasher = options.hasher ?? C2SP_TREE_HASH;
   const latest = await latestCheckpoint(db);
   const entries = await treeSize(db);
   const claimed = Math.max(latest?.treeSize ?? 0, entries);
@@ -67,6 +71,7 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
     trustedKeys: options.trustedKeys,
     checkNodes: true,
     storedFromLevel: STORED_NODE_MIN_LEVEL,
+    hasher,
   });
   let from = 0;
   const trusted = options.trusted;
@@ -80,17 +85,17 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
       });
     }
     try {
-      const frontier = await readFrontier(db, trusted.size);
-      if (!hashesEqual(foldCover(frontier), trusted.root)) {
+      const frontier = await readFrontier(db, trusted.size, hasher);
+      if (!hashesEqual(foldCover(frontier, hasher), trusted.root)) {
         return failed(entries, {
           seq: trusted.size - 1,
           check: 'trusted-checkpoint',
           expected: trusted.root.toString('hex'),
-          actual: foldCover(frontier).toString('hex'),
+          actual: foldCover(frontier, hasher).toString('hex'),
         });
       }
-      const proof = await consistencyProof(db, trusted.size, latest.treeSize);
-      if (!verifyConsistency(trusted.size, latest.treeSize, trusted.root, latest.root, proof)) {
+      const proof = await consistencyProof(db, trusted.size, latest.treeSize, hasher);
+      if (!verifyConsistency(trusted.size, latest.treeSize, trusted.root, latest.root, proof, hasher)) {
         return failed(entries, {
           seq: trusted.size - 1,
           check: 'trusted-checkpoint',
@@ -100,8 +105,8 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
       }
       const lastLeafRefs = [{ level: 0, idx: trusted.size - 1 }];
       const [lastLeaf] = requireNodes(await fetchNodes(db, lastLeafRefs), lastLeafRefs);
-      const path = await inclusionProof(db, trusted.size - 1, trusted.size);
-      if (lastLeaf === undefined || !verifyInclusion(trusted.size - 1, trusted.size, lastLeaf, path, trusted.root)) {
+      const path = await inclusionProof(db, trusted.size - 1, trusted.size, hasher);
+      if (lastLeaf === undefined || !verifyInclusion(trusted.size - 1, trusted.size, lastLeaf, path, trusted.root, hasher)) {
         return failed(entries, {
           seq: trusted.size - 1,
           check: 'trusted-checkpoint',
@@ -115,6 +120,7 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
         checkNodes: true,
         storedFromLevel: STORED_NODE_MIN_LEVEL,
         start: { size: trusted.size, frontier, lastLeaf },
+        hasher,
       });
       const activeKey = await keyInForce(db, trusted.size);
       if (activeKey !== undefined) verifier.seedActiveKey(activeKey.seq, activeKey.key);
@@ -146,7 +152,9 @@ export async function verifyStoredLedger(db: Executor, options: StoredVerificati
   const decode = (chunk: LedgerChunk): Promise<DecodedLeaves> => {
     const bytes = chunk.entries.map((entry) => entry.canonical);
     const leaves = chunk.entries.map((entry) => entry.leafHash);
-    return pool === undefined ? Promise.resolve(decodeLeaves(packEntries(bytes, leaves))) : pool.decode(bytes, leaves);
+    return pool === undefined
+      ? Promise.resolve(decodeLeaves(packEntries(bytes, leaves, hasher.suite)))
+      : pool.decode(bytes, leaves, hasher.suite);
   };
   try {
     // One chunk is decoded (in the pool's threads) while the previous one is checked in order.

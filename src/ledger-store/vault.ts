@@ -1,14 +1,18 @@
 /**
- * The personal-data vault: a 32-byte data key per data subject, wrapped by the master key with
- * AES-256-GCM, and each sealed value's opening ({salt, value}) encrypted under its subject's key
- * with AES-256-GCM, bound by associated data to its entry, field and subject. Destroying a subject's
- * wrapped key (erasure) makes every value of theirs unreadable; the ledger itself is untouched.
+ * The personal-data vault: a 32-byte data key per data subject, wrapped by the master key, and each
+ * sealed value's opening ({salt, value}) encrypted under its subject's key, bound by associated
+ * data to its entry, field and subject. The `c2sp` suite encrypts with AES-256-GCM, keys search
+ * tokens with HKDF/HMAC-SHA-256; the `shangmi` suite with SM4-CTR and HMAC-SM3 (sm4-aead.ts) and
+ * HKDF/HMAC-SM3. Both use 12-byte nonces. Destroying a subject's wrapped key (erasure) makes every
+ * value of theirs unreadable; the ledger itself is untouched.
  */
 
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { pooledRandomBytes } from '../ledger/random.js';
 import type { SubjectOpening } from '../ledger/sealing.js';
+import { Sm4AeadError, sm4Open, sm4Seal } from '../ledger/sm4-aead.js';
+import type { SuiteName } from '../ledger/tree-hash.js';
 import { DomainError } from '../rules/domain-error.js';
 
 export type { SubjectOpening } from '../ledger/sealing.js';
@@ -19,6 +23,33 @@ const NONCE = 12;
 const TAG = 16;
 
 export class VaultError extends DomainError<'personal-data-not-held' | 'sealed-value-unreadable'> {}
+
+interface Aead {
+  seal(key: Buffer, plaintext: Buffer, aad: string): { nonce: Buffer; ciphertext: Buffer };
+  open(key: Buffer, nonce: Buffer, ciphertext: Buffer, aad: string): Buffer;
+  /** The hash of search tokens' HKDF and HMAC. */
+  readonly hash: 'sha256' | 'sm3';
+}
+
+const AES_256_GCM: Aead = { seal, open, hash: 'sha256' };
+
+const SM4_CTR_HMAC_SM3: Aead = {
+  seal(key, plaintext, aad) {
+    const { nonce, sealed } = sm4Seal(key, plaintext, Buffer.from(aad, 'utf8'), pooledRandomBytes(NONCE));
+    return { nonce, ciphertext: sealed };
+  },
+  open(key, nonce, ciphertext, aad) {
+    try {
+      return sm4Open(key, nonce, ciphertext, Buffer.from(aad, 'utf8'));
+    } catch (error) {
+      if (error instanceof Sm4AeadError) {
+        throw new VaultError('sealed-value-unreadable', 'a sealed value does not decrypt: wrong key or altered');
+      }
+      throw error;
+    }
+  },
+  hash: 'sm3',
+};
 
 function seal(key: Buffer, plaintext: Buffer, aad: string): { nonce: Buffer; ciphertext: Buffer } {
   const nonce = pooledRandomBytes(NONCE);
@@ -84,8 +115,14 @@ export class Vault {
   private readonly keyCache = new Map<string, Buffer>();
   private searchKey: Buffer | undefined;
 
-  constructor(private readonly masterKey: Buffer) {
+  private readonly aead: Aead;
+
+  constructor(
+    private readonly masterKey: Buffer,
+    suite: SuiteName = 'c2sp',
+  ) {
     if (masterKey.length !== 32) throw new RangeError('the master key must be 32 bytes');
+    this.aead = suite === 'shangmi' ? SM4_CTR_HMAC_SM3 : AES_256_GCM;
   }
 
   /**
@@ -93,8 +130,9 @@ export class Vault {
    * values give equal tokens, and without the master key a token reveals nothing of its value.
    */
   searchToken(purpose: string, value: string): string {
-    this.searchKey ??= Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), 'footage-warden/search-token/v1', 32));
-    return createHmac('sha256', this.searchKey).update(`${purpose}\n${value}`, 'utf8').digest('hex');
+    const { hash } = this.aead;
+    this.searchKey ??= Buffer.from(hkdfSync(hash, this.masterKey, Buffer.alloc(0), 'footage-warden/search-token/v1', 32));
+    return createHmac(hash, this.searchKey).update(`${purpose}\n${value}`, 'utf8').digest('hex');
   }
 
   /**
@@ -102,7 +140,7 @@ export class Vault {
    * bound to `purpose` and `id`: whoever reads the database cannot use it.
    */
   sealSecret(purpose: string, id: string, secret: string): string {
-    const { nonce, ciphertext } = seal(this.masterKey, Buffer.from(secret, 'utf8'), secretAad(purpose, id));
+    const { nonce, ciphertext } = this.aead.seal(this.masterKey, Buffer.from(secret, 'utf8'), secretAad(purpose, id));
     return `v1:${Buffer.concat([nonce, ciphertext]).toString('base64')}`;
   }
 
@@ -110,11 +148,13 @@ export class Vault {
   openSecret(purpose: string, id: string, sealed: string): string {
     if (!sealed.startsWith('v1:')) throw new VaultError('sealed-value-unreadable', 'not a sealed secret');
     const bytes = Buffer.from(sealed.slice(3), 'base64');
-    return open(this.masterKey, bytes.subarray(0, NONCE), bytes.subarray(NONCE), secretAad(purpose, id)).toString('utf8');
+    return this.aead
+      .open(this.masterKey, bytes.subarray(0, NONCE), bytes.subarray(NONCE), secretAad(purpose, id))
+      .toString('utf8');
   }
 
   private unwrap(subjectId: string, wrapped: Buffer): Buffer {
-    return open(this.masterKey, wrapped.subarray(0, NONCE), wrapped.subarray(NONCE), wrapAad(subjectId));
+    return this.aead.open(this.masterKey, wrapped.subarray(0, NONCE), wrapped.subarray(NONCE), wrapAad(subjectId));
   }
 
   /**
@@ -145,7 +185,7 @@ export class Vault {
         .insertInto('data_subjects')
         .values(
           missing.map((id) => {
-            const wrapped = seal(this.masterKey, randomBytes(32), wrapAad(id));
+            const wrapped = this.aead.seal(this.masterKey, randomBytes(32), wrapAad(id));
             return { id, wrapped_key: Buffer.concat([wrapped.nonce, wrapped.ciphertext]) };
           }),
         )
@@ -164,7 +204,7 @@ export class Vault {
         const key = keys.get(opening.subjectId);
         if (key === undefined || key === null) continue;
         const plaintext = Buffer.from(JSON.stringify({ salt: opening.salt.toString('hex'), value: opening.value }), 'utf8');
-        const { nonce, ciphertext } = seal(key, plaintext, valueAad(seq, opening.pointer, opening.subjectId));
+        const { nonce, ciphertext } = this.aead.seal(key, plaintext, valueAad(seq, opening.pointer, opening.subjectId));
         rows.push({ seq, pointer: opening.pointer, subject_id: opening.subjectId, nonce, ciphertext });
       }
     }
@@ -215,7 +255,7 @@ export class Vault {
         keys.set(row.subject_id, key);
       }
       const plain = JSON.parse(
-        open(key, row.nonce, row.ciphertext, valueAad(row.seq, row.pointer, row.subject_id)).toString('utf8'),
+        this.aead.open(key, row.nonce, row.ciphertext, valueAad(row.seq, row.pointer, row.subject_id)).toString('utf8'),
       ) as {
         salt: string;
         value: unknown;

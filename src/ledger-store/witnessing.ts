@@ -9,6 +9,7 @@
  */
 import { type CosignerKey, splitNote, verifyCosignatures } from '../ledger/cosignature.js';
 import type { IntegrityFinding } from '../ledger/history-guard.js';
+import type { TreeHash } from '../ledger/tree-hash.js';
 import { formatAddCheckpoint, parseTlogSize, TLOG_SIZE_TYPE } from '../ledger/witness-exchange.js';
 import type { Executor } from '../storage/transaction.js';
 import { insertCosignature, latestCosigned, latestWitnessed } from './cosignature-repository.js';
@@ -31,6 +32,8 @@ export interface WitnessStatus {
 export interface WitnessingOptions {
   readonly db: Executor;
   readonly origin: string;
+  /** The log's tree hash (its suite's); SHA-256 unless said. */
+  readonly hasher?: TreeHash;
   readonly witnesses: readonly WitnessEndpoint[];
   readonly quorum: number;
   readonly integrity: LedgerIntegrity;
@@ -143,7 +146,7 @@ export class Witnessing {
         // answer says what it really cosigned (the stored cosignatures may have been deleted).
         if (old === checkpoint.treeSize && this.confirmed.has(name)) return;
         if (old > checkpoint.treeSize) return await this.witnessAhead(name, old);
-        const proof = old === 0 ? [] : await consistencyProof(this.options.db, old, checkpoint.treeSize);
+        const proof = old === 0 ? [] : await consistencyProof(this.options.db, old, checkpoint.treeSize, this.options.hasher);
         const answer = await this.post(witness, formatAddCheckpoint({ oldSize: old, proof, checkpoint: checkpoint.note }));
         if (answer.status === 200) {
           await insertCosignature(this.options.db, {

@@ -41,7 +41,7 @@ export function parseCheckpointBody(text: string): Checkpoint {
     throw new NoteError('the checkpoint size is not a decimal tree size');
   }
   const root = parseBase64Hash(rootText);
-  if (root === undefined) throw new NoteError('the checkpoint root is not a base64 SHA-256 hash');
+  if (root === undefined) throw new NoteError('the checkpoint root is not a base64 32-byte hash');
   return { origin, size: Number(sizeText), root };
 }
 

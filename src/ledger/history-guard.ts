@@ -6,6 +6,7 @@
  */
 import { hashesEqual } from './hashes.js';
 import { verifyConsistency } from './proofs.js';
+import { C2SP_TREE_HASH, type TreeHash } from './tree-hash.js';
 
 export const INTEGRITY_CHECKS = [
   'log-shrank',
@@ -47,6 +48,7 @@ export function checkExtends(
   reference: BoundCheckpoint,
   head: TreeHead,
   proof: readonly Uint8Array[] = [],
+  hasher: TreeHash = C2SP_TREE_HASH,
 ): IntegrityFinding | undefined {
   const at = `the ${reference.reference} checkpoint of size ${reference.size}`;
   if (head.size < reference.size) {
@@ -62,7 +64,7 @@ export function checkExtends(
       ? undefined
       : { check: 'root-changed', reference: reference.reference, detail: `the stored tree's root differs from ${at}` };
   }
-  return verifyConsistency(reference.size, head.size, reference.root, head.root, proof)
+  return verifyConsistency(reference.size, head.size, reference.root, head.root, proof, hasher)
     ? undefined
     : {
         check: 'inconsistent',

@@ -6,7 +6,7 @@
  */
 import { scanLeafFields } from './canonical-scan.js';
 import { decodeEntry, type Entry, EntryError } from './entry.js';
-import { leafHash } from './hashes.js';
+import { type SuiteName, treeHashOf } from './tree-hash.js';
 
 /**
  * Entries' bytes laid end to end; entry i is bytes[offsets[i], offsets[i + 1]). `storedLeaves`
@@ -16,6 +16,8 @@ export interface PackedEntries {
   readonly bytes: Uint8Array;
   readonly offsets: Uint32Array;
   readonly storedLeaves?: Uint8Array;
+  /** The log's suite, whose hash the leaf hashes are (c2sp when absent). */
+  readonly suite?: SuiteName;
 }
 
 export interface DecodedLeaves {
@@ -35,7 +37,11 @@ export interface DecodedLeaves {
   readonly rotations: readonly { readonly index: number; readonly key: string }[];
 }
 
-export function packEntries(entries: readonly Uint8Array[], storedLeaves?: readonly Uint8Array[]): PackedEntries {
+export function packEntries(
+  entries: readonly Uint8Array[],
+  storedLeaves?: readonly Uint8Array[],
+  suite: SuiteName = 'c2sp',
+): PackedEntries {
   const offsets = new Uint32Array(entries.length + 1);
   let total = 0;
   entries.forEach((entry, i) => {
@@ -47,12 +53,12 @@ export function packEntries(entries: readonly Uint8Array[], storedLeaves?: reado
   entries.forEach((entry, i) => {
     bytes.set(entry, offsets[i]);
   });
-  if (storedLeaves === undefined) return { bytes, offsets };
+  if (storedLeaves === undefined) return { bytes, offsets, suite };
   const leaves = new Uint8Array(entries.length * 32);
   storedLeaves.forEach((leaf, i) => {
     leaves.set(leaf, i * 32);
   });
-  return { bytes, offsets, storedLeaves: leaves };
+  return { bytes, offsets, storedLeaves: leaves, suite };
 }
 
 export function decodeLeaves(packed: PackedEntries): DecodedLeaves {
@@ -61,11 +67,12 @@ export function decodeLeaves(packed: PackedEntries): DecodedLeaves {
   const hashes = new Uint8Array(count * 64);
   const linked = new Uint8Array(count);
   const stored = packed.storedLeaves;
+  const hasher = treeHashOf(packed.suite ?? 'c2sp');
   const errors: { index: number; message: string }[] = [];
   const rotations: { index: number; key: string }[] = [];
   for (let i = 0; i < count; i++) {
     const bytes = packed.bytes.subarray(packed.offsets[i], packed.offsets[i + 1]);
-    hashes.set(leafHash(bytes), i * 64);
+    hashes.set(hasher.leaf(bytes), i * 64);
     try {
       const fields = scanLeafFields(bytes);
       const entry = fields ?? decodeEntry(bytes);

@@ -5,8 +5,9 @@
  * was. Fields are named by JSON pointers (RFC 6901) in which "*" matches every array element.
  */
 import { canonicalBytes } from './canonical-json.js';
-import { hashesEqual, parseHexHash, sha256 } from './hashes.js';
+import { hashesEqual, parseHexHash } from './hashes.js';
 import { pooledRandomBytes } from './random.js';
+import { C2SP_TREE_HASH, type TreeHash } from './tree-hash.js';
 
 export const SEALED_MEMBER = '$sealed';
 export const SALT_SIZE = 32;
@@ -23,8 +24,8 @@ export function randomSalt(): Buffer {
   return pooledRandomBytes(SALT_SIZE);
 }
 
-export function commitment(value: unknown, salt: Uint8Array): Buffer {
-  return sha256(salt, canonicalBytes(value));
+export function commitment(value: unknown, salt: Uint8Array, hasher: TreeHash = C2SP_TREE_HASH): Buffer {
+  return hasher.digest(salt, canonicalBytes(value));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -153,6 +154,7 @@ export function sealFields<T>(
   document: T,
   patterns: readonly string[],
   salt: () => Buffer = randomSalt,
+  hasher: TreeHash = C2SP_TREE_HASH,
 ): { sealed: T; openings: (Opening & { pattern: number })[] } {
   const openings: (Opening & { pattern: number })[] = [];
   let copier: PathCopier | undefined;
@@ -166,7 +168,7 @@ export function sealFields<T>(
       const value = target?.[key];
       if (target === undefined || value === undefined || isSealed(value)) continue;
       const fieldSalt = salt();
-      target[key] = { [SEALED_MEMBER]: commitment(value, fieldSalt).toString('hex') };
+      target[key] = { [SEALED_MEMBER]: commitment(value, fieldSalt, hasher).toString('hex') };
       openings.push({ pointer, value, salt: fieldSalt, pattern: index });
     }
   });
@@ -185,12 +187,14 @@ export function valueAt(document: unknown, pointer: string): unknown {
 }
 
 /** Whether `opening` opens the sealed field it points at in `entry`. */
-export function checkOpening(entry: unknown, opening: Opening): boolean {
+export function checkOpening(entry: unknown, opening: Opening, hasher: TreeHash = C2SP_TREE_HASH): boolean {
   const field = valueAt(entry, opening.pointer);
   if (!isSealed(field)) return false;
   const expected = parseHexHash(field[SEALED_MEMBER]);
   return (
-    expected !== undefined && opening.salt.length === SALT_SIZE && hashesEqual(expected, commitment(opening.value, opening.salt))
+    expected !== undefined &&
+    opening.salt.length === SALT_SIZE &&
+    hashesEqual(expected, commitment(opening.value, opening.salt, hasher))
   );
 }
 

@@ -44,11 +44,15 @@ export function sm2PublicKey(point: Uint8Array): KeyObject {
   return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, point]), format: 'der', type: 'spki' });
 }
 
-/** The private scalar d of an SM2 key (SEC 1 ECPrivateKey: version 1, then d as 32 octets). */
+/**
+ * The private scalar d of an SM2 key, from its PKCS#8 form (whose ECPrivateKey holds version 1, then
+ * d as 32 octets). Not SEC 1: Node.js reads an SM2 key from PEM as OpenSSL's SM2 type, which it
+ * cannot export as SEC 1.
+ */
 function privateScalar(key: KeyObject): string {
-  const der = key.export({ type: 'sec1', format: 'der' });
-  const at = der.indexOf(Buffer.from('020101' + '0420', 'hex'));
-  if (at < 0 || at > 4) throw new RangeError('not an SM2 private key');
+  const der = key.export({ type: 'pkcs8', format: 'der' });
+  const at = der.indexOf(Buffer.from('0201010420', 'hex'));
+  if (at < 0 || der.length < at + 37) throw new RangeError('not an SM2 private key');
   return der.subarray(at + 5, at + 37).toString('hex');
 }
 

@@ -4,10 +4,24 @@
  * 32905, the `shangmi` suite). A log's suite is fixed when it is created; `prev`, the commitments
  * of sealed fields and every proof use the same H.
  */
-import { hash as oneShotHash } from 'node:crypto';
+import { type KeyObject, hash as oneShotHash } from 'node:crypto';
+import { isSm2Key } from './sm2-signatures.js';
 
 export type SuiteName = 'c2sp' | 'shangmi';
 export const SUITE_NAMES: readonly SuiteName[] = ['c2sp', 'shangmi'];
+
+/**
+ * The kind of the entry 0 that records a log's suite (`payload.suite`). A log whose entry 0 is of
+ * another kind is a `c2sp` log: logs created before suites were recorded are all SHA-256 and Ed25519.
+ */
+export const LEDGER_CREATED = 'ledger.created';
+
+/** The payload of a `ledger.created` entry: the suite, and what it means for each part of the log. */
+export function suiteRecord(suite: SuiteName): Readonly<Record<string, string>> {
+  return suite === 'shangmi'
+    ? { suite, tree_hash: 'sm3', checkpoint_signature: 'sm2-sm3', personal_data: 'sm4-ctr-hmac-sm3' }
+    : { suite, tree_hash: 'sha256', checkpoint_signature: 'ed25519', personal_data: 'aes-256-gcm' };
+}
 
 export interface TreeHash {
   readonly suite: SuiteName;
@@ -44,4 +58,9 @@ export const SHANGMI_TREE_HASH: TreeHash = treeHash('shangmi', 'sm3');
 
 export function treeHashOf(suite: SuiteName): TreeHash {
   return suite === 'shangmi' ? SHANGMI_TREE_HASH : C2SP_TREE_HASH;
+}
+
+/** The suite a log signed by `key` is built with: SM2 keys sign `shangmi` logs, Ed25519 keys `c2sp` logs. */
+export function suiteOfKey(key: KeyObject): SuiteName {
+  return isSm2Key(key) ? 'shangmi' : 'c2sp';
 }

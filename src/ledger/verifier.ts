@@ -10,13 +10,15 @@
  */
 import { type Checkpoint, openCheckpoint, parseCheckpointBody } from './checkpoint.js';
 import { decodeEntry, type Entry, EntryError } from './entry.js';
-import { hashesEqual, leafHash } from './hashes.js';
+import { hashesEqual } from './hashes.js';
 import type { DecodedLeaves } from './leaf-decoding.js';
 import { NoteError, parseVerifierKey, type VerifierKey } from './note.js';
 import { checkOpening, type Opening } from './sealing.js';
 import { type NodeRef, nodeKey, TreeFrontier } from './tree.js';
+import { LEDGER_CREATED, SUITE_NAMES, type SuiteName, type TreeHash, treeHashOf } from './tree-hash.js';
 
 export type Check =
+  | 'suite'
   | 'entry-format'
   | 'seq'
   | 'missing-entry'
@@ -60,6 +62,11 @@ export interface VerifierOptions {
   readonly checkNodes: boolean;
   /** The lowest level at which complete subtrees are stored (lower ones are recomputed, not stored). */
   readonly storedFromLevel?: number;
+  /**
+   * The log's tree hash, when the caller knows its suite; entry 0 must then record the same. Unsaid,
+   * the suite is the trusted keys' (SM2 keys: `shangmi`), and entry 0, when the stream holds it, decides.
+   */
+  readonly hasher?: TreeHash;
 }
 
 const ZERO_HASH = Buffer.alloc(32);
@@ -81,9 +88,14 @@ export class LogVerifier {
   private readonly storedNodes = new Map<string, Buffer>();
   private readonly queued: { note: string; size: number }[] = [];
 
+  private hasher: TreeHash;
+
   constructor(private readonly options: VerifierOptions) {
     const start = options.start;
-    this.frontier = start === undefined ? new TreeFrontier() : TreeFrontier.restore(start.size, start.frontier);
+    const sm2 = options.trustedKeys.length > 0 && options.trustedKeys.every((key) => key.algorithm === 'sm2-sm3');
+    this.hasher = options.hasher ?? treeHashOf(sm2 ? 'shangmi' : 'c2sp');
+    this.frontier =
+      start === undefined ? new TreeFrontier(this.hasher) : TreeFrontier.restore(start.size, start.frontier, this.hasher);
     this.lastLeaf = start?.lastLeaf === undefined ? undefined : Buffer.from(start.lastLeaf);
   }
 
@@ -97,6 +109,26 @@ export class LogVerifier {
 
   private fail(seq: number, check: Check, expected: string, actual: string): void {
     this.failure ??= { seq, check, expected, actual };
+  }
+
+  /**
+   * Entry 0 names the log's suite: a `ledger.created` entry records it, and a log whose entry 0 is
+   * anything else is a `c2sp` log. The tree is hashed with that suite's hash from entry 0 on.
+   */
+  private takeSuiteOf(entry: Entry): boolean {
+    const named = entry.kind === LEDGER_CREATED ? entry.payload.suite : 'c2sp';
+    if (!SUITE_NAMES.includes(named as SuiteName)) {
+      this.fail(0, 'suite', `one of ${SUITE_NAMES.join(', ')}`, String(named));
+      return false;
+    }
+    if (named === this.hasher.suite) return true;
+    if (this.options.hasher !== undefined) {
+      this.fail(0, 'suite', `a ${this.options.hasher.suite} log`, `entry 0 records the ${String(named)} suite`);
+      return false;
+    }
+    this.hasher = treeHashOf(named as SuiteName);
+    this.frontier = new TreeFrontier(this.hasher);
+    return true;
   }
 
   /** The key in force is unknown before the first key.rotated entry of a partial stream: seed it. */
@@ -132,8 +164,11 @@ export class LogVerifier {
       this.fail(position, 'entry-format', 'a canonical entry', error instanceof EntryError ? error.message : 'unreadable');
       return;
     }
+    if (position === 0 && !this.takeSuiteOf(entry)) return;
     const rotatedKey = entry.kind === 'key.rotated' ? String(entry.payload.key) : undefined;
-    if (this.accept(entry.seq, Buffer.from(entry.prev, 'hex'), leafHash(bytes), storedLeaf, rotatedKey)) this.lastEntry = entry;
+    if (this.accept(entry.seq, Buffer.from(entry.prev, 'hex'), this.hasher.leaf(bytes), storedLeaf, rotatedKey)) {
+      this.lastEntry = entry;
+    }
   }
 
   /**
@@ -221,7 +256,7 @@ export class LogVerifier {
     if (this.failure !== null) return;
     if (this.lastEntry === undefined || this.lastEntry.seq !== seq) {
       this.fail(seq, 'opening', 'an opening right after its entry', `an opening for entry ${seq}`);
-    } else if (!checkOpening(this.lastEntry, opening)) {
+    } else if (!checkOpening(this.lastEntry, opening, this.hasher)) {
       this.fail(seq, 'opening', `the commitment at ${opening.pointer}`, 'a value or salt that does not open it');
     } else {
       this.openings += 1;

@@ -13,6 +13,7 @@ const cameraMember: CameraOf = (payload) => (typeof payload.camera_id === 'strin
 const noCamera: CameraOf = () => null;
 
 const CAMERA_OF: Readonly<Record<EntryKind, CameraOf>> = {
+  'ledger.created': noCamera,
   'key.rotated': noCamera,
   'ledger.verified': noCamera,
   'subject.erased': noCamera,

@@ -5,6 +5,7 @@
 import { EVENT_KINDS } from './ledger-events.js';
 
 export const SERVICE_ENTRY_KINDS = [
+  'ledger.created',
   'key.rotated',
   'ledger.verified',
   'subject.erased',

@@ -6,6 +6,7 @@
 import { parse } from 'yaml';
 import type { EntryDraft } from '../ledger/entry.js';
 import { escapeToken, type SubjectOpening, sealFields, splitPointer, valueAt } from '../ledger/sealing.js';
+import type { TreeHash } from '../ledger/tree-hash.js';
 
 export interface PersonalField {
   /** Pointer pattern of the personal value. */
@@ -77,6 +78,7 @@ export function sealDraft<D extends Omit<EntryDraft, 'time'>>(
   draft: D,
   classification: Classification,
   salt?: () => Buffer,
+  hasher?: TreeHash,
 ): { draft: D; openings: SubjectOpening[] } {
   const fields = personalFieldsOf(classification, draft.kind);
   if (fields === undefined) throw new ClassificationError(`entry kind ${draft.kind} has no personal-field classification`);
@@ -84,6 +86,7 @@ export function sealDraft<D extends Omit<EntryDraft, 'time'>>(
     draft,
     fields.map((field) => field.field),
     salt,
+    hasher,
   );
   const openings: SubjectOpening[] = result.openings.map(({ pattern, pointer, value, salt: fieldSalt }) => {
     const field = fields[pattern] as PersonalField;

@@ -11,6 +11,7 @@ import { cosign } from '../ledger/cosignature.js';
 import { hashesEqual } from '../ledger/hashes.js';
 import { type NoteError, openNote, type VerifierKey } from '../ledger/note.js';
 import { verifyConsistency } from '../ledger/proofs.js';
+import { treeHashOf } from '../ledger/tree-hash.js';
 import type { AddCheckpointRequest } from '../ledger/witness-exchange.js';
 
 /** The latest checkpoint a witness cosigned for one origin. */
@@ -40,8 +41,9 @@ export function judgeAddCheckpoint(
   const keys = logKeys.filter((key) => key.name === origin);
   if (keys.length === 0) return { status: 404, reason: `unknown log origin ${JSON.stringify(origin)}` };
   let body: string;
+  let signedBy: VerifierKey;
   try {
-    body = openNote(request.checkpoint, keys).text;
+    ({ text: body, key: signedBy } = openNote(request.checkpoint, keys));
   } catch (error) {
     const reason = (error as NoteError).message;
     return { status: reason.startsWith('malformed') || reason.includes('too large') ? 400 : 403, reason };
@@ -61,7 +63,9 @@ export function judgeAddCheckpoint(
     if (request.proof.length > 0) return { status: 400, reason: 'the proof must be empty from size 0' };
   } else if (request.oldSize < checkpoint.size) {
     const root = (latest as WitnessedHead).root;
-    if (!verifyConsistency(request.oldSize, checkpoint.size, root, checkpoint.root, request.proof)) {
+    // The log's key says its suite: an SM2 key signs a `shangmi` (SM3) log.
+    const hasher = treeHashOf(signedBy.algorithm === 'sm2-sm3' ? 'shangmi' : 'c2sp');
+    if (!verifyConsistency(request.oldSize, checkpoint.size, root, checkpoint.root, request.proof, hasher)) {
       return { status: 422, reason: 'the consistency proof does not verify' };
     }
   } else if (!hashesEqual((latest as WitnessedHead).root, checkpoint.root)) {

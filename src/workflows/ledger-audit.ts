@@ -45,6 +45,7 @@ export async function verifyAndRecord(
       trustedKeys: [...context.ledger.trustedKeys],
       ...(trusted === undefined ? {} : { trusted }),
       onProgress,
+      hasher: context.ledger.hasher,
     }),
   );
   context.ledger.metrics.verified(result);
@@ -73,6 +74,6 @@ export async function exportFor(
   return context.reads.stream((db) => {
     const disclosure: ExportDisclosure | undefined =
       recipient === undefined ? undefined : { recipient, openings: (seqs) => context.vault.read(db, seqs) };
-    return exportLines(db, context.ledger.origin, range, disclosure);
+    return exportLines(db, context.ledger.origin, range, disclosure, context.ledger.hasher);
   });
 }

@@ -18,7 +18,8 @@ export class LedgerWriter {
    * keeps nothing new for them.
    */
   record(draft: AppendRequest['draft'], effect?: Effect, ref?: string): Promise<Receipt> {
-    const { draft: sealed, openings } = sealDraft(draft, this.classification);
+    // Commitments are taken with the log's hash, as everything in its entries is.
+    const { draft: sealed, openings } = sealDraft(draft, this.classification, undefined, this.appender.hasher);
     return this.appender.append({
       draft: sealed,
       ...(effect === undefined ? {} : { effect }),

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { GateProfile } from '../gate/gate-profile.js';
 import type { PlaybackTokens } from '../gate/playback-tokens.js';
 import type { VerifierKey } from '../ledger/note.js';
+import type { TreeHash } from '../ledger/tree-hash.js';
 import type { LedgerIntegrity } from '../ledger-store/ledger-integrity.js';
 import type { Vault } from '../ledger-store/vault.js';
 import type { Witnessing } from '../ledger-store/witnessing.js';
@@ -47,6 +48,8 @@ export interface ServiceContext {
     readonly metrics: LedgerMetrics;
     /** The history guard: halted when the stored log contradicts a checkpoint it is bound to. */
     readonly integrity: LedgerIntegrity;
+    /** The log's tree hash: SHA-256 (`c2sp`) or SM3 (`shangmi`), as its signing key's suite fixes it. */
+    readonly hasher: TreeHash;
     readonly witnessing: Witnessing;
   };
   /** The change feed: webhook deliveries and this replica's event listeners. */

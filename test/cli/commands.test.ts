@@ -8,6 +8,7 @@ import { keygenCommand } from '../../src/cli/keygen.js';
 import { migrateCommand } from '../../src/cli/migrate.js';
 import { tokenCommand } from '../../src/cli/token.js';
 import { parseVerifierKey } from '../../src/ledger/note.js';
+import { isSm2Key } from '../../src/ledger/sm2-signatures.js';
 import { capturedIo } from '../helpers/cli-io.js';
 import { openTestDatabase } from '../helpers/database.js';
 import { startTestService } from '../helpers/service.js';
@@ -67,6 +68,28 @@ t.test('keygen writes an Ed25519 key with mode 0600, prints its verifier key, an
   t.equal(createPrivateKey(await readFile(playbackFile, 'utf8')).asymmetricKeyType, 'ed25519', 'an Ed25519 playback key');
   await t.rejects(keygenCommand.run(['--playback', '--personal-data'], io({})), /name one/);
 });
+
+t.test(
+  'keygen --suite shangmi (or CRYPTO_SUITE) writes an SM2 ledger key and prints its 0xff "sm2-sm3" verifier key',
+  async (t) => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'footage-warden-keygen-sm2-'));
+    t.teardown(() => rm(directory, { recursive: true, force: true }));
+    const file = path.join(directory, 'ledger-sm2.pem');
+    const cli = io({});
+    t.equal(await keygenCommand.run(['--origin', 'warden.example/ledger', '--suite', 'shangmi', '--out', file], cli), 0);
+    t.ok(isSm2Key(createPrivateKey(await readFile(file, 'utf8'))), 'an SM2 key');
+    const verifier = parseVerifierKey(/verifier key: (\S+)/.exec(cli.err)?.[1] ?? '');
+    t.equal(verifier.algorithm, 'sm2-sm3');
+    const fromEnv = io({ CRYPTO_SUITE: 'shangmi' });
+    t.equal(await keygenCommand.run(['--origin', 'warden.example/ledger'], fromEnv), 0);
+    t.ok(isSm2Key(createPrivateKey(fromEnv.out)), 'the suite from CRYPTO_SUITE');
+    const master = io({});
+    t.equal(await keygenCommand.run(['--personal-data', '--suite', 'shangmi'], master), 0);
+    t.equal(Buffer.from(master.out.trim(), 'base64').length, 32);
+    t.match(master.err, /SM4-CTR with HMAC-SM3/);
+    await t.rejects(keygenCommand.run(['--origin', 'w', '--suite', 'sm9'], io({})), /--suite is c2sp or shangmi/);
+  },
+);
 
 t.test('migrate applies pending migrations once', async (t) => {
   const database = await openTestDatabase();

@@ -2,11 +2,16 @@
 import type { FastifyRequest } from 'fastify';
 import { decodeEntry } from '../../ledger/entry.js';
 import { checkOpening } from '../../ledger/sealing.js';
+import type { TreeHash } from '../../ledger/tree-hash.js';
 import type { EntryRow, SubjectOpening } from '../../queries/ledger.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
 import { ProblemError } from '../problem.js';
 
-export function presentEntry(row: Pick<EntryRow, 'seq' | 'canonical' | 'leafHash'>, opened?: readonly SubjectOpening[]) {
+export function presentEntry(
+  row: Pick<EntryRow, 'seq' | 'canonical' | 'leafHash'>,
+  opened?: readonly SubjectOpening[],
+  hasher?: TreeHash,
+) {
   const entry = decodeEntry(row.canonical);
   return {
     seq: row.seq,
@@ -18,7 +23,7 @@ export function presentEntry(row: Pick<EntryRow, 'seq' | 'canonical' | 'leafHash
       : {
           // Only values that open their commitment are shown; an erased subject's values are gone.
           opened: opened
-            .filter((value) => checkOpening(entry, value))
+            .filter((value) => checkOpening(entry, value, hasher))
             .map((value) => ({ pointer: value.pointer, value: value.value, subject_id: value.subjectId })),
         }),
   };

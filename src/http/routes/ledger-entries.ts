@@ -55,7 +55,7 @@ export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceCo
       reads.read(async (db) => {
         const row = await requireEntry(db, request.params.seq);
         const opened = await openingsFor(request, { db, vault: context.vault }, request.query.open, [row]);
-        return presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []));
+        return presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []), context.ledger.hasher);
       }),
   );
 
@@ -100,7 +100,9 @@ export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceCo
         const page = rows.slice(0, limit);
         const opened = await openingsFor(request, { db, vault: context.vault }, open, page);
         return {
-          items: page.map((row) => presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []))),
+          items: page.map((row) =>
+            presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []), context.ledger.hasher),
+          ),
           next: rows.length > limit ? (rows[limit] as EntryRow).seq : null,
         };
       }),
@@ -114,7 +116,7 @@ export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceCo
         const row = await requireEntry(db, request.params.seq);
         const checkpoint = await receiptCheckpoint({ db, ledger: context.ledger }, row.seq);
         if (checkpoint === undefined) throw new ProblemError('not-found', `no checkpoint covers entry ${row.seq} yet`);
-        return { row, checkpoint, hashes: await inclusionProof(db, row.seq, checkpoint.treeSize) };
+        return { row, checkpoint, hashes: await inclusionProof(db, row.seq, checkpoint.treeSize, context.ledger.hasher) };
       });
       return reply
         .type('text/plain; charset=utf-8')
@@ -143,7 +145,7 @@ export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceCo
       const { row, hashes } = await reads.read(async (db) => {
         await requireTreeSize(db, size, 'tree_size');
         const row = await requireEntry(db, seq);
-        return { row, hashes: await inclusionProof(db, seq, size) };
+        return { row, hashes: await inclusionProof(db, seq, size, context.ledger.hasher) };
       });
       return {
         seq,
@@ -172,7 +174,7 @@ export async function ledgerEntryRoutes(app: FastifyInstance, context: ServiceCo
       if (from > to) throw invalidField('querystring', '/from', 'must not exceed to');
       const hashes = await reads.read(async (db) => {
         await requireTreeSize(db, to, 'to');
-        return consistencyProof(db, from, to);
+        return consistencyProof(db, from, to, context.ledger.hasher);
       });
       return { from, to, hashes: hashes.map((hash) => hash.toString('hex')) };
     },

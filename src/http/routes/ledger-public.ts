@@ -6,8 +6,22 @@ import type { ServiceContext } from '../../workflows/service-context.js';
 import { ProblemError } from '../problem.js';
 
 export async function ledgerPublicRoutes(app: FastifyInstance, context: ServiceContext): Promise<void> {
-  app.get('/v1/ledger/key', { config: { public: true } }, async (_request, reply) =>
-    reply.type('text/plain; charset=utf-8').send(`${context.ledger.verifierKey.text}\n`),
+  // The signed-note verifier key, or with ?format=pem the public key as SPKI PEM (for OpenSSL).
+  app.get<{ Querystring: { format?: 'note' | 'pem' } }>(
+    '/v1/ledger/key',
+    {
+      config: { public: true },
+      schema: {
+        querystring: { type: 'object', additionalProperties: false, properties: { format: { enum: ['note', 'pem'] } } },
+      },
+    },
+    async (request, reply) => {
+      const key = context.ledger.verifierKey;
+      if (request.query.format === 'pem') {
+        return reply.type('application/x-pem-file').send(key.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+      }
+      return reply.type('text/plain; charset=utf-8').send(`${key.text}\n`);
+    },
   );
 
   app.get('/v1/ledger/keys', { config: { public: true } }, async () => ({

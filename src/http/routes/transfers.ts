@@ -150,7 +150,7 @@ export async function transferRoutes(app: FastifyInstance, context: ServiceConte
                   acknowledged_at: row.acknowledgement.at.toISOString(),
                 },
           registered_at: row.registeredAt.toISOString(),
-          ...presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? [])),
+          ...presentEntry(row, opened === undefined ? undefined : (opened.get(row.seq) ?? []), context.ledger.hasher),
         })),
         next: rows.length > limit ? (page[page.length - 1]?.seq ?? null) : null,
       };
