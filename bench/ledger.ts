@@ -20,6 +20,7 @@ import { type DatabaseHandle, openPostgresDatabase } from '../src/storage/databa
 import { migrateToLatest } from '../src/storage/migrate.js';
 import type { Database } from '../src/storage/schema.js';
 import { appendMany, payload } from './appends.js';
+import { benchSuites } from './ledger-suites.js';
 import { percentile } from './statistics.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -203,4 +204,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// `node dist/bench/ledger.js suites` runs the suites' comparison alone.
+if (!process.argv.includes('suites')) await main();
+await benchSuites();

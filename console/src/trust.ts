@@ -5,7 +5,15 @@
  * new checkpoint is remembered only once it is proven to extend the remembered one.
  */
 import { call, text } from './api.js';
-import { type Checkpoint, fromHex, openCheckpoint, parseVerifierKey, toHex, type VerifierKey } from './ledger-proof.js';
+import {
+  type Checkpoint,
+  fromHex,
+  openCheckpoint,
+  parseVerifierKey,
+  type Suite,
+  toHex,
+  type VerifierKey,
+} from './ledger-proof.js';
 import { type CosignerKey, cosignedBy, parseCosignerKey, verifyConsistency } from './witness-proof.js';
 
 export interface Remembered {
@@ -50,7 +58,7 @@ function remember(checkpoint: Checkpoint): void {
 }
 
 /** Whether the latest checkpoint extends the one this browser verified before. */
-async function continuityOf(checkpoint: Checkpoint): Promise<Continuity> {
+async function continuityOf(checkpoint: Checkpoint, suite: Suite): Promise<Continuity> {
   const from = remembered(checkpoint.origin);
   if (from === undefined) return { kind: 'first' };
   const root = fromHex(from.root);
@@ -69,7 +77,7 @@ async function continuityOf(checkpoint: Checkpoint): Promise<Continuity> {
   } catch (error) {
     return { kind: 'unchecked', from, reason: (error as Error).message };
   }
-  return (await verifyConsistency(from.size, checkpoint.size, root, checkpoint.root, hashes.map(fromHex)))
+  return (await verifyConsistency(from.size, checkpoint.size, root, checkpoint.root, hashes.map(fromHex), suite))
     ? { kind: 'extends', from }
     : { kind: 'contradicts', from, problem: `the log's proof that ${checkpoint.size} entries extend ${from.size} does not hold` };
 }
@@ -79,7 +87,7 @@ export async function trustLatest(keyText: string): Promise<Trusted> {
   const key = await parseVerifierKey(keyText);
   const note = await text('/v1/ledger/checkpoint');
   const checkpoint = await openCheckpoint(note, key);
-  const continuity = await continuityOf(checkpoint);
+  const continuity = await continuityOf(checkpoint, key.suite);
   if (continuity.kind !== 'contradicts' && continuity.kind !== 'unchecked') remember(checkpoint);
   return { keyText, key, note, checkpoint, continuity };
 }

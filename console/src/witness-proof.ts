@@ -3,7 +3,7 @@
  * docs/ledger-format.md §3 and run with Web Crypto: an RFC 9162 §2.1.4.2 consistency proof between
  * two tree heads, and C2SP `cosignature/v1` lines (Ed25519, key type 0x04) on a checkpoint.
  */
-import { concat, equal, fromBase64, ProofError, sha256, toHex } from './ledger-proof.js';
+import { concat, equal, fromBase64, hashOf, ProofError, type Suite, sha256, toHex } from './ledger-proof.js';
 
 const encoder = new TextEncoder();
 
@@ -58,7 +58,9 @@ export async function verifyConsistency(
   rootM: Uint8Array,
   rootN: Uint8Array,
   path: readonly Uint8Array[],
+  suite: Suite = 'c2sp',
 ): Promise<boolean> {
+  const hash = hashOf(suite);
   if (!(m >= 1 && m <= n)) return false;
   if (m === n) return path.length === 0 && equal(rootM, rootN);
   if (path.length === 0) return false;
@@ -75,14 +77,14 @@ export async function verifyConsistency(
   for (const c of hashes.slice(1)) {
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
-      fr = await sha256(node, c, fr);
-      sr = await sha256(node, c, sr);
+      fr = await hash(node, c, fr);
+      sr = await hash(node, c, sr);
       while (fn % 2 === 0 && fn !== 0) {
         fn = Math.floor(fn / 2);
         sn = Math.floor(sn / 2);
       }
     } else {
-      sr = await sha256(node, sr, c);
+      sr = await hash(node, sr, c);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);

@@ -108,7 +108,7 @@ export class EntriesView {
       return;
     }
     const proof = await json<{ hashes: string[] }>(`/v1/ledger/proofs/inclusion?seq=${seq}&tree_size=${checkpoint.size}`);
-    const result = await verifyInclusion(bytes, seq, checkpoint, proof.hashes);
+    const result = await verifyInclusion(bytes, seq, checkpoint, proof.hashes, trusted.key.suite);
     if (result.ok && result.leafHash === stored.leaf_hash) {
       verdict.className = 'verdict verified';
       verdict.textContent = `Verified: this entry's bytes are leaf ${seq} of the tree of size ${checkpoint.size} that the checkpoint signs`;

@@ -13,6 +13,8 @@ import { ProblemError } from '../problem.js';
 export const CONSOLE_PAGE = packagePath('console', 'index.html');
 export const CONSOLE_STYLES = packagePath('console', 'console.css');
 export const CONSOLE_SCRIPTS = packagePath('dist', 'console');
+/** SM2 and SM3 for the browser (Web Crypto has neither): loaded by the console for `shangmi` logs only. */
+export const SM_LIBRARY = packagePath('node_modules', 'sm-crypto-v2', 'dist', 'index.umd.js');
 
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -50,7 +52,8 @@ export async function loadConsoleAssets(): Promise<{ page: Asset; assets: Map<st
   if (!compiled.some(([name]) => name === 'main.js')) return undefined;
   const page = { type: 'text/html; charset=utf-8', body: await readFile(CONSOLE_PAGE) };
   const styles = { type: 'text/css; charset=utf-8', body: await readFile(CONSOLE_STYLES) };
-  return { page, assets: new Map([...compiled, ['console.css', styles]]) };
+  const library = { type: 'text/javascript; charset=utf-8', body: await readFile(SM_LIBRARY) };
+  return { page, assets: new Map([...compiled, ['console.css', styles], ['vendor/sm-crypto-v2.js', library]]) };
 }
 
 function send(reply: FastifyReply, asset: Asset): FastifyReply {
