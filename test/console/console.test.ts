@@ -5,12 +5,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { sql } from 'kysely';
 import t from 'tap';
 import { EXAMPLE_REGISTRY_FILE } from '../../src/development.js';
 import { parseRegistryDocument } from '../../src/workflows/registry-import.js';
 import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { e2eSkip } from '../helpers/e2e.js';
+import { editEntryBytes } from '../helpers/insider.js';
 import { stateOrganRequest } from '../helpers/requests.js';
 import { startTestService } from '../helpers/service.js';
 
@@ -127,14 +127,7 @@ t.test(
     await verified.waitFor();
     t.match(await verified.textContent(), /^Verified: this entry's bytes are leaf \d+ of the tree of size \d+/);
 
-    await service.database.handle.db.transaction().execute(async (trx) => {
-      await sql`ALTER TABLE ledger_entries DISABLE TRIGGER ALL`.execute(trx);
-      await sql`UPDATE ledger_entries SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), 'cam-river-road', 'cam-river-roam'), 'UTF8') WHERE seq = ${tampered}`.execute(
-        trx,
-      );
-      await sql`ALTER TABLE ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_no_change`.execute(trx);
-      await sql`ALTER TABLE ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_no_truncate`.execute(trx);
-    });
+    await editEntryBytes(service.database.handle.db, tampered, 'cam-river-road', 'cam-river-roam');
     await page.getByRole('button', { name: `Open entry ${tampered}` }).click();
     const failed = page.locator('#entry-verdict.failed');
     await failed.waitFor();

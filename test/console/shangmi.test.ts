@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { sql } from 'kysely';
 import t from 'tap';
 import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { e2eSkip } from '../helpers/e2e.js';
+import { editEntryBytes } from '../helpers/insider.js';
 import { exampleDistrict, startTestService } from '../helpers/service.js';
 
 t.test(
@@ -56,14 +56,7 @@ t.test(
       'its SM3 proof too',
     );
 
-    await service.database.handle.db.transaction().execute(async (trx) => {
-      await sql`ALTER TABLE ledger_entries DISABLE TRIGGER ALL`.execute(trx);
-      await sql`UPDATE ledger_entries SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), 'cam-river-road', 'cam-river-roam'), 'UTF8') WHERE seq = ${last}`.execute(
-        trx,
-      );
-      await sql`ALTER TABLE ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_no_change`.execute(trx);
-      await sql`ALTER TABLE ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_no_truncate`.execute(trx);
-    });
+    await editEntryBytes(service.database.handle.db, last, 'cam-river-road', 'cam-river-roam');
     await page.getByRole('button', { name: `Open entry ${last}` }).click();
     const failed = page.locator('#entry-verdict.failed');
     await failed.waitFor();

@@ -64,3 +64,10 @@ export async function entryCount(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom('ledger_entries').select(sql<number>`count(*)::int`.as('count')).executeTakeFirstOrThrow();
   return row.count;
 }
+
+/** Replaces `text` with `replacement` inside the stored bytes of entry `seq`, leaving its hashes alone. */
+export function editEntryBytes(db: Kysely<Database>, seq: number, text: string, replacement: string): Promise<void> {
+  return asSuperuser(db, [
+    sql`UPDATE ledger_entries SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), ${text}, ${replacement}), 'UTF8') WHERE seq = ${seq}`,
+  ]);
+}
