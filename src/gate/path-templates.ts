@@ -101,6 +101,17 @@ export function compileTemplate(source: PathTemplate): CompiledTemplate {
   return { source, segments };
 }
 
+/**
+ * The directory a matched template fixes: the path's first `segments` segments with a closing
+ * `/` (the camera's and window's part, AccessTarget.fixedSegments), in the form the path is given.
+ */
+export function fixedPrefix(path: string, segments: number): string {
+  return `/${path
+    .split('/')
+    .slice(1, segments + 1)
+    .join('/')}/`;
+}
+
 /** An instant in a path: RFC 3339 with a zone, or whole Unix seconds. Undefined when neither. */
 export function parsePathTime(text: string): string | undefined {
   if (/^\d{1,12}$/.test(text)) return new Date(Number(text) * 1000).toISOString();

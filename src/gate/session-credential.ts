@@ -58,15 +58,6 @@ export function sessionCookies(header: string | undefined): string[] {
   return found;
 }
 
-/**
- * The raw path's first `segments` segments with a closing `/`: the cookie's Path (RFC 6265 §5.1.4
- * matches it against the raw request path, so the raw form is kept).
- */
-export function cookiePath(rawPath: string, segments: number): string {
-  const parts = rawPath.split('/').slice(1, segments + 1);
-  return `/${parts.join('/')}/`;
-}
-
 /** A Set-Cookie value carrying `token` for requests under `path` until `expiresAt` (ms since the epoch). */
 export function sessionCookie(token: string, path: string, expiresAt: number, now: number = Date.now()): string {
   const maxAge = Math.max(0, Math.floor((expiresAt - now) / 1000));

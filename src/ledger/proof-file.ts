@@ -8,7 +8,7 @@ import { openCheckpoint, type SignedCheckpoint } from './checkpoint.js';
 import { hashesEqual, parseBase64Hash } from './hashes.js';
 import type { VerifierKey } from './note.js';
 import { rootFromInclusionProof } from './proofs.js';
-import { treeHashOf } from './tree-hash.js';
+import { treeHashOfSigner } from './tree-hash.js';
 
 const HEADER = 'c2sp.org/tlog-proof@v1';
 
@@ -63,7 +63,7 @@ export function verifyProofFile(text: string, origin: string, keys: readonly Ver
   if (proof.extra === undefined) throw new ProofFileError('the receipt carries no entry bytes');
   const checkpoint = openCheckpoint(proof.checkpoint, origin, keys);
   // The key that signed the checkpoint says the log's suite: an SM2 key signs a `shangmi` log.
-  const hasher = treeHashOf(checkpoint.key.algorithm === 'sm2-sm3' ? 'shangmi' : 'c2sp');
+  const hasher = treeHashOfSigner(checkpoint.key);
   const root = rootFromInclusionProof(proof.index, checkpoint.size, hasher.leaf(proof.extra), proof.hashes, hasher);
   if (root === undefined || !hashesEqual(root, checkpoint.root))
     throw new ProofFileError('the inclusion proof does not reach the checkpoint root');

@@ -64,3 +64,8 @@ export function treeHashOf(suite: SuiteName): TreeHash {
 export function suiteOfKey(key: KeyObject): SuiteName {
   return isSm2Key(key) ? 'shangmi' : 'c2sp';
 }
+
+/** The tree hash of a log whose checkpoints a verifier key of `algorithm` signs (note.ts). */
+export function treeHashOfSigner(key: { readonly algorithm: 'ed25519' | 'sm2-sm3' }): TreeHash {
+  return treeHashOf(key.algorithm === 'sm2-sm3' ? 'shangmi' : 'c2sp');
+}

@@ -15,7 +15,7 @@ import type { DecodedLeaves } from './leaf-decoding.js';
 import { NoteError, parseVerifierKey, type VerifierKey } from './note.js';
 import { checkOpening, type Opening } from './sealing.js';
 import { type NodeRef, nodeKey, TreeFrontier } from './tree.js';
-import { LEDGER_CREATED, SUITE_NAMES, type SuiteName, type TreeHash, treeHashOf } from './tree-hash.js';
+import { LEDGER_CREATED, SUITE_NAMES, type SuiteName, type TreeHash, treeHashOf, treeHashOfSigner } from './tree-hash.js';
 
 export type Check =
   | 'suite'
@@ -92,8 +92,8 @@ export class LogVerifier {
 
   constructor(private readonly options: VerifierOptions) {
     const start = options.start;
-    const sm2 = options.trustedKeys.length > 0 && options.trustedKeys.every((key) => key.algorithm === 'sm2-sm3');
-    this.hasher = options.hasher ?? treeHashOf(sm2 ? 'shangmi' : 'c2sp');
+    const sm3 = options.trustedKeys.length > 0 && options.trustedKeys.every((key) => treeHashOfSigner(key).suite === 'shangmi');
+    this.hasher = options.hasher ?? treeHashOf(sm3 ? 'shangmi' : 'c2sp');
     this.frontier =
       start === undefined ? new TreeFrontier(this.hasher) : TreeFrontier.restore(start.size, start.frontier, this.hasher);
     this.lastLeaf = start?.lastLeaf === undefined ? undefined : Buffer.from(start.lastLeaf);

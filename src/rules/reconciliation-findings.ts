@@ -26,7 +26,7 @@ const SECTION_OF: Record<ReconciliationCode, 'served_without_decision' | 'served
 };
 
 function codeOf(problem: string): ReconciliationCode {
-  return (PROBLEMS as Readonly<Record<string, ReconciliationCode>>)[problem] ?? 'FOOTAGE_SERVED_WITHOUT_DECISION';
+  return (PROBLEMS as Readonly<Record<string, { code: ReconciliationCode }>>)[problem]?.code ?? 'FOOTAGE_SERVED_WITHOUT_DECISION';
 }
 
 export function reconciliationFindings(profile: RegulationProfile, reconciliations: readonly RecordedReconciliation[]) {

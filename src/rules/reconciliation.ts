@@ -38,31 +38,33 @@ export interface ServedTarget {
   readonly window?: { readonly from: string; readonly to: string };
 }
 
-/** Why a served request or a session does not reconcile; `finding` is the report's code for it. */
+const WITHOUT = 'FOOTAGE_SERVED_WITHOUT_DECISION';
+const OUTSIDE = 'FOOTAGE_SERVED_OUTSIDE_DECISION';
+
+/**
+ * Why a served request, a session or a log line does not reconcile: the report's code for it, and
+ * the count of the result it adds to. A line that cannot be read may hide a request served without
+ * a decision.
+ */
 export const PROBLEMS = {
-  'no-decision': 'FOOTAGE_SERVED_WITHOUT_DECISION',
-  'unknown-decision': 'FOOTAGE_SERVED_WITHOUT_DECISION',
-  denied: 'FOOTAGE_SERVED_OUTSIDE_DECISION',
-  'other-camera': 'FOOTAGE_SERVED_OUTSIDE_DECISION',
-  'other-action': 'FOOTAGE_SERVED_OUTSIDE_DECISION',
-  'outside-window': 'FOOTAGE_SERVED_OUTSIDE_DECISION',
-  'outside-validity': 'FOOTAGE_SERVED_OUTSIDE_DECISION',
-  'session-without-decision': 'FOOTAGE_SERVED_WITHOUT_DECISION',
-  'session-not-stopped': 'SESSION_UNRECONCILED',
-  'session-not-started': 'SESSION_UNRECONCILED',
+  'no-decision': { code: WITHOUT, count: 'served_without_decision' },
+  'unknown-decision': { code: WITHOUT, count: 'served_without_decision' },
+  denied: { code: OUTSIDE, count: 'served_outside_decision' },
+  'other-camera': { code: OUTSIDE, count: 'served_outside_decision' },
+  'other-action': { code: OUTSIDE, count: 'served_outside_decision' },
+  'outside-window': { code: OUTSIDE, count: 'served_outside_decision' },
+  'outside-validity': { code: OUTSIDE, count: 'served_outside_decision' },
+  'session-without-decision': { code: WITHOUT, count: 'sessions_without_decision' },
+  'session-not-stopped': { code: 'SESSION_UNRECONCILED', count: 'sessions_not_stopped' },
+  'session-not-started': { code: 'SESSION_UNRECONCILED', count: 'sessions_not_started' },
+  'unreadable-line': { code: WITHOUT, count: 'unreadable' },
 } as const;
 export type Problem = keyof typeof PROBLEMS;
-export type ReconciliationCode = (typeof PROBLEMS)[Problem];
+export type ReconciliationCode = (typeof PROBLEMS)[Problem]['code'];
+export type FindingCount = (typeof PROBLEMS)[Problem]['count'];
 
 /** The counts of a reconciliation that are findings: each item found is one of them. */
-export const FINDING_COUNTS = [
-  'unreadable',
-  'served_without_decision',
-  'served_outside_decision',
-  'sessions_without_decision',
-  'sessions_not_stopped',
-  'sessions_not_started',
-] as const;
+export const FINDING_COUNTS: readonly FindingCount[] = [...new Set(Object.values(PROBLEMS).map((problem) => problem.count))];
 
 /** Text that could not be recorded as it is: a lone UTF-16 surrogate, or NUL. */
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -153,22 +153,31 @@ function deletionOf(row: { seq: number; time: Date; canonical: Uint8Array }): Re
   return { seq: Number(row.seq), time: row.time, cameraId: payload.camera_id, window: payload.window };
 }
 
+/** The entries of `kind` with from <= time < to within the first `treeSize` entries, in seq order. */
+async function entriesOfPeriod(
+  db: Executor,
+  kind: string,
+  period: { readonly from: Date; readonly to: Date },
+  treeSize: number,
+): Promise<{ seq: number; time: Date; canonical: Uint8Array }[]> {
+  return db
+    .selectFrom('ledger_entries')
+    .select(['seq', 'time', 'canonical'])
+    .where('kind', '=', kind)
+    .where('seq', '<', treeSize)
+    .where('time', '>=', period.from)
+    .where('time', '<', period.to)
+    .orderBy('seq')
+    .execute();
+}
+
 /** The `footage.deleted` entries of `period` within the first `treeSize` entries. */
 export async function footageDeletions(
   db: Executor,
   period: { readonly from: Date; readonly to: Date },
   treeSize: number,
 ): Promise<ReportedDeletion[]> {
-  const rows = await db
-    .selectFrom('ledger_entries')
-    .select(['seq', 'time', 'canonical'])
-    .where('kind', '=', 'footage.deleted')
-    .where('seq', '<', treeSize)
-    .where('time', '>=', period.from)
-    .where('time', '<', period.to)
-    .orderBy('seq')
-    .execute();
-  return rows.map(deletionOf);
+  return (await entriesOfPeriod(db, 'footage.deleted', period, treeSize)).map(deletionOf);
 }
 
 /** The latest `footage.deleted` entry of each camera within the first `treeSize` entries. */
@@ -191,16 +200,7 @@ export async function completedReconciliations(
   period: { readonly from: Date; readonly to: Date },
   treeSize: number,
 ): Promise<RecordedReconciliation[]> {
-  const rows = await db
-    .selectFrom('ledger_entries')
-    .select(['seq', 'time', 'canonical'])
-    .where('kind', '=', 'reconciliation.completed')
-    .where('seq', '<', treeSize)
-    .where('time', '>=', period.from)
-    .where('time', '<', period.to)
-    .orderBy('seq')
-    .execute();
-  return rows.map((row) => ({
+  return (await entriesOfPeriod(db, 'reconciliation.completed', period, treeSize)).map((row) => ({
     seq: Number(row.seq),
     time: row.time,
     payload: payloadOf(row.canonical) as RecordedReconciliation['payload'],

@@ -11,7 +11,7 @@ import { cosign } from '../ledger/cosignature.js';
 import { hashesEqual } from '../ledger/hashes.js';
 import { type NoteError, openNote, type VerifierKey } from '../ledger/note.js';
 import { verifyConsistency } from '../ledger/proofs.js';
-import { treeHashOf } from '../ledger/tree-hash.js';
+import { treeHashOfSigner } from '../ledger/tree-hash.js';
 import type { AddCheckpointRequest } from '../ledger/witness-exchange.js';
 
 /** The latest checkpoint a witness cosigned for one origin. */
@@ -64,7 +64,7 @@ export function judgeAddCheckpoint(
   } else if (request.oldSize < checkpoint.size) {
     const root = (latest as WitnessedHead).root;
     // The log's key says its suite: an SM2 key signs a `shangmi` (SM3) log.
-    const hasher = treeHashOf(signedBy.algorithm === 'sm2-sm3' ? 'shangmi' : 'c2sp');
+    const hasher = treeHashOfSigner(signedBy);
     if (!verifyConsistency(request.oldSize, checkpoint.size, root, checkpoint.root, request.proof, hasher)) {
       return { status: 422, reason: 'the consistency proof does not verify' };
     }

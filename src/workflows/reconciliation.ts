@@ -52,7 +52,7 @@ export interface ReconciliationInput {
 export interface Finding {
   readonly code: string;
   readonly article: string;
-  readonly problem: Problem | 'unreadable-line';
+  readonly problem: Problem;
   readonly line?: number;
   readonly time?: string;
   readonly path?: string;
@@ -81,9 +81,6 @@ const COUNTS = [
 ] as const;
 type Counts = Record<(typeof COUNTS)[number], number>;
 
-/** A line that cannot be read may hide a request served without a decision. */
-const CODES = { ...PROBLEMS, 'unreadable-line': 'FOOTAGE_SERVED_WITHOUT_DECISION' } as const;
-
 export interface ReconciliationResult {
   readonly reconciliation_id: string;
   readonly period: { readonly from: string; readonly to: string } | null;
@@ -96,19 +93,6 @@ export interface ReconciliationResult {
 export class ReconciliationError extends DomainError<'invalid'> {}
 
 type Context = Pick<ServiceContext, 'db' | 'writer' | 'access' | 'profile' | 'gate'>;
-
-const COUNT_OF: Record<Problem, keyof Counts> = {
-  'no-decision': 'served_without_decision',
-  'unknown-decision': 'served_without_decision',
-  denied: 'served_outside_decision',
-  'other-camera': 'served_outside_decision',
-  'other-action': 'served_outside_decision',
-  'outside-window': 'served_outside_decision',
-  'outside-validity': 'served_outside_decision',
-  'session-without-decision': 'sessions_without_decision',
-  'session-not-stopped': 'sessions_not_stopped',
-  'session-not-started': 'sessions_not_started',
-};
 
 export async function reconcile(
   context: Context,
@@ -126,8 +110,11 @@ export async function reconcile(
   };
   const counts = Object.fromEntries(COUNTS.map((name) => [name, 0])) as Counts;
   const findings: Finding[] = [];
-  const note = (finding: Omit<Finding, 'code' | 'article'>, code: keyof typeof CODES) => {
-    if (findings.length < MAX_FINDINGS) findings.push({ ...cite(context.profile, CODES[code]), ...finding });
+  /** Counts a problem found, and keeps it while fewer than MAX_FINDINGS are kept. */
+  const found = (finding: Omit<Finding, 'code' | 'article'>) => {
+    const { code, count } = PROBLEMS[finding.problem];
+    counts[count] += 1;
+    if (findings.length < MAX_FINDINGS) findings.push({ ...cite(context.profile, code), ...finding });
   };
   const decisions = new Map<string, DecidedAccess | null>();
   const lookUp = async (ids: Iterable<string>) => {
@@ -176,19 +163,15 @@ export async function reconcile(
           counts.reconciled += 1;
           continue;
         }
-        counts[COUNT_OF[problem]] += 1;
-        note(
-          {
-            problem,
-            line: request.line,
-            time: new Date(request.startedAt).toISOString(),
-            path: request.path,
-            status: request.status,
-            camera_id: target.camera,
-            ...(request.decisionId === undefined ? {} : { decision_id: request.decisionId }),
-          },
+        found({
           problem,
-        );
+          line: request.line,
+          time: new Date(request.startedAt).toISOString(),
+          path: request.path,
+          status: request.status,
+          camera_id: target.camera,
+          ...(request.decisionId === undefined ? {} : { decision_id: request.decisionId }),
+        });
       }
       batch.length = 0;
     };
@@ -197,16 +180,13 @@ export async function reconcile(
     let bytes = 0;
     let pending = '';
     const take = async (text: string) => {
+      // Blank lines are not counted, nor numbered.
+      if (text.trim() === '') return;
       counts.lines += 1;
       const line = counts.lines;
-      if (text.trim() === '') {
-        counts.lines -= 1;
-        return;
-      }
       const read = text.length > MAX_LINE ? { error: 'longer than a log line may be' } : readLogLine(text, line);
       if ('error' in read) {
-        counts.unreadable += 1;
-        note({ problem: 'unreadable-line', line, detail: read.error }, 'unreadable-line');
+        found({ problem: 'unreadable-line', line, detail: read.error });
         return;
       }
       if (period !== undefined && (read.endedAt < period.from || read.startedAt >= period.to)) {
@@ -263,17 +243,13 @@ export async function reconcile(
     ).size;
     const end = { from: periodMs.from, to: periodMs.to + 1 };
     for (const { problem, event } of judgeSessions(events, decided, end, periodMs.to - SESSION_OPEN_GRACE_MS)) {
-      counts[COUNT_OF[problem]] += 1;
-      note(
-        {
-          problem,
-          time: new Date(event.time).toISOString(),
-          camera_id: event.cameraId,
-          session_id: event.sessionId,
-          ...(event.decisionId === undefined ? {} : { decision_id: event.decisionId }),
-        },
+      found({
         problem,
-      );
+        time: new Date(event.time).toISOString(),
+        camera_id: event.cameraId,
+        session_id: event.sessionId,
+        ...(event.decisionId === undefined ? {} : { decision_id: event.decisionId }),
+      });
     }
   }
 

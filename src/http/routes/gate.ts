@@ -10,16 +10,10 @@
  * (gate-answers.ts) — the only statuses auth_request understands.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { matchPath } from '../../gate/path-templates.js';
+import { fixedPrefix, matchPath } from '../../gate/path-templates.js';
 import { isPlaybackToken, type PlaybackGrant, type PlaybackTokens } from '../../gate/playback-tokens.js';
 import { readRequestUri } from '../../gate/request-uri.js';
-import {
-  cookiePath,
-  type SessionPrefix,
-  sessionCookie,
-  sessionCookies,
-  splitSessionPrefix,
-} from '../../gate/session-credential.js';
+import { type SessionPrefix, sessionCookie, sessionCookies, splitSessionPrefix } from '../../gate/session-credential.js';
 import type { Caller } from '../../rules/caller.js';
 import type { ServiceContext } from '../../workflows/service-context.js';
 import { ProblemError } from '../problem.js';
@@ -142,7 +136,8 @@ export async function gateRoutes(app: FastifyInstance, context: ServiceContext):
       if (grant !== undefined) {
         const answer = await gatekeeper.requireTransfer(gatekeeper.admitToken(grant, target), caller, target, uri);
         if (answer.outcome === 'allow' && credential.kind === 'playback' && credential.from === 'query') {
-          const path = cookiePath(uri.split('?', 1)[0] as string, target.fixedSegments);
+          // RFC 6265 §5.1.4 matches a cookie's Path against the raw request path: the raw form is kept.
+          const path = fixedPrefix(uri.split('?', 1)[0] as string, target.fixedSegments);
           reply.header('set-cookie', sessionCookie(credential.token, path, grant.expiresAt));
         }
         return sendGateAnswer(reply, answer);

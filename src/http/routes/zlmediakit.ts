@@ -16,7 +16,7 @@
  *   asks ZLMediaKit to close the stream.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { matchPath } from '../../gate/path-templates.js';
+import { fixedPrefix, matchPath } from '../../gate/path-templates.js';
 import { isPlaybackToken, type PlaybackGrant } from '../../gate/playback-tokens.js';
 import { readStreamRequest } from '../../gate/request-uri.js';
 import type { Caller } from '../../rules/caller.js';
@@ -218,7 +218,7 @@ export async function zlmediakitRoutes(app: FastifyInstance, context: ServiceCon
         if (answer.outcome === 'deny') return refuse(`access denied: ${answer.reasons.join(', ')}`, answer);
         const remaining = Math.floor((Date.parse(answer.validUntil) - Date.now()) / 1000);
         reply.header(GATE_HEADERS.decisionId, answer.decisionId);
-        const directory = `/${read.path.slice(1).split('/').slice(0, found.fixedSegments).join('/')}/`;
+        const directory = fixedPrefix(read.path, found.fixedSegments);
         return reply
           .code(200)
           .send({ code: 0, err: '', path: directory, second: Math.max(0, Math.min(settings.cacheSeconds, remaining)) });
